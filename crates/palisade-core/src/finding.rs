@@ -1,0 +1,113 @@
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{RuleMeta, Severity};
+
+/// The Kubernetes object a finding is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where in the input a finding points: a file, a 1-based line and column, and the JSON path
+/// of the offending field (or of its nearest existing parent when the field is missing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub path: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One problem a rule found in one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    #[serde(serialize_with = "serialize_rule_id")]
+    pub rule: &'static RuleMeta,
+    /// Usually the rule's severity; a rule may raise or lower it for one finding.
+    pub severity: Severity,
+    /// Names the offending value, like the API server's Pod Security warnings do.
+    pub message: String,
+    pub object: ObjectRef,
+    pub location: Location,
+}
+
+fn serialize_rule_id<S: serde::Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(rule.id)
+}
+
+impl Finding {
+    /// A fingerprint that survives reformatting and moving the object around in its file: it
+    /// hashes the rule, the object and the JSON path, never the line.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            self.rule.id,
+            &self.object.api_version,
+            &self.object.kind,
+            self.object.namespace.as_deref().unwrap_or(""),
+            &self.object.name,
+            &self.location.path,
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = hasher.finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The order every report uses: by file, position, rule.
+    pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
+        (
+            &self.location.file,
+            self.location.line,
+            self.location.column,
+            self.rule.id,
+            &self.message,
+        )
+    }
+}
+
+/// Input the scan could not read: malformed YAML or JSON, a wrong type, an unreadable file.
+/// Reported in every output format and turned into exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}

@@ -1,0 +1,10 @@
+//! palisade-k8s owns reading Kubernetes input: finding files, rendering Kustomize and Helm,
+//! cutting streams into documents, parsing YAML and JSON into trees that remember every node's
+//! line and column, turning documents into objects (with `List` items flattened), checking
+//! field types the way the API server decodes them, and the workload views that give every
+//! pod-carrying kind one pod-spec view.
+
+pub mod node;
+pub mod yaml;
+
+pub use node::{Entry, Node, Pos, Value};
