@@ -8,3 +8,11 @@ pub mod node;
 pub mod yaml;
 
 pub use node::{Entry, Node, Pos, Value};
+pub mod object;
+pub mod path;
+pub mod schema;
+pub mod workload;
+
+pub use object::{Loaded, Object, load_document, load_stream};
+pub use path::JsonPath;
+pub use workload::{ContainerKind, ContainerView, PodView, is_workload, pod_view};
