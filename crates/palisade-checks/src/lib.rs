@@ -1,14 +1,11 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! palisade-checks owns the per-object rules and the registry they are declared in: the Pod
+//! Security Standards (every control, every policy version, evaluated as Pod Security Admission
+//! does), and namespace posture. It turns loaded objects into findings; it knows nothing of
+//! files, command lines or output formats.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod engine;
+pub mod namespace;
+pub mod pss;
+pub mod registry;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use engine::{Engine, PssSettings};

@@ -1,0 +1,49 @@
+//! The rule registry: every rule palisade knows, in the order `palisade checks` lists them.
+
+use palisade_core::RuleMeta;
+
+use crate::namespace;
+use crate::pss;
+
+/// Every rule: the Pod Security Standards checks (baseline, then restricted), then the others.
+pub fn rules() -> Vec<&'static RuleMeta> {
+    pss::CHECKS
+        .iter()
+        .map(|c| &c.meta)
+        .chain([&namespace::RULE])
+        .collect()
+}
+
+/// A rule by id or kebab-case name, case-insensitively.
+pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
+    rules()
+        .into_iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let rules = rules();
+        let ids: HashSet<_> = rules.iter().map(|r| r.id).collect();
+        let names: HashSet<_> = rules.iter().map(|r| r.name).collect();
+        assert_eq!(ids.len(), rules.len());
+        assert_eq!(names.len(), rules.len());
+        for rule in rules {
+            assert!(rule.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", rule.name);
+            assert!(rule.doc.contains("**Failing**") && rule.doc.contains("**Passing**"), "{} lacks examples", rule.id);
+            assert!(!rule.remediation.is_empty() && !rule.references.is_empty(), "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn lookup_by_id_or_name() {
+        assert_eq!(find("allowprivilegeescalation").unwrap().id, "allowPrivilegeEscalation");
+        assert_eq!(find("host-namespaces").unwrap().id, "hostNamespaces");
+        assert!(find("nope").is_none());
+    }
+}
