@@ -51,6 +51,19 @@ impl Engine {
         }
     }
 
+    /// The ids of the rules that run on `object` (for reports that list passing checks).
+    pub fn rules_for(&self, object: &Object) -> Vec<&'static str> {
+        let mut rules = Vec::new();
+        if pod_view(object).is_some() {
+            let policy = self.policy_for(object.namespace.as_deref());
+            rules.extend(pss::checks_for(policy).into_iter().map(|(c, _)| &c.meta).filter(|m| self.enabled(m)).map(|m| m.id));
+        }
+        if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
+            rules.push(namespace::RULE.id);
+        }
+        rules
+    }
+
     /// All findings for one object.
     pub fn check(&self, object: &Object) -> Vec<Finding> {
         let mut findings = Vec::new();

@@ -10,5 +10,5 @@ mod severity;
 
 pub use finding::{Finding, InputError, Location, ObjectRef};
 pub use rule::{Framework, Reference, RuleMeta};
-pub use scan::{ScanResult, Summary};
+pub use scan::{CheckedObject, ScanResult, Summary};
 pub use severity::{ParseSeverityError, Severity};

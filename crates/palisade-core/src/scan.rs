@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::{Finding, InputError, Severity};
+use crate::{Finding, InputError, ObjectRef, Severity};
 
 /// Counters shown at the end of every report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -13,12 +13,23 @@ pub struct Summary {
     pub skipped_documents: usize,
 }
 
+/// An object that was checked and the rules that ran on it (kept for reports that list passing
+/// checks too, such as JUnit).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CheckedObject {
+    pub file: String,
+    pub object: ObjectRef,
+    pub rules: Vec<&'static str>,
+}
+
 /// Everything a scan produced, in the deterministic order reports print it.
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
+    /// Filled only when a report needs it.
+    pub objects: Vec<CheckedObject>,
 }
 
 impl ScanResult {
@@ -26,6 +37,7 @@ impl ScanResult {
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.errors.sort();
+        self.objects.sort();
     }
 
     pub fn count(&self, severity: Severity) -> usize {

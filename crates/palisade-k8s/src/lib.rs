@@ -16,3 +16,6 @@ pub mod workload;
 pub use object::{Loaded, Object, load_document, load_stream};
 pub use path::JsonPath;
 pub use workload::{ContainerKind, ContainerView, PodView, is_workload, pod_view};
+pub mod source;
+
+pub use source::{Input, discover};

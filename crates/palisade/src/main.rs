@@ -1,3 +1,20 @@
-fn main() {
-    println!("Hello, world!");
+//! The `palisade` binary: the command line, wiring loading, checks and reports together.
+
+mod cli;
+mod docs;
+mod scan;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("palisade: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,113 @@
+//! JUnit XML: one test suite per file, one test case per object × rule that ran on it, a
+//! `<failure>` per finding, and a suite of `<error>` cases for input that could not be read.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use palisade_core::{Finding, ScanResult};
+
+use crate::ReportContext;
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry other control characters at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String {
+    let _ = context;
+    // file -> object -> rule -> findings
+    type Cases<'a> = BTreeMap<String, BTreeMap<&'static str, Vec<&'a Finding>>>;
+    let mut files: BTreeMap<&str, Cases<'_>> = BTreeMap::new();
+    for object in &result.objects {
+        let cases = files.entry(&object.file).or_default().entry(object.object.to_string()).or_default();
+        for rule in &object.rules {
+            cases.entry(rule).or_default();
+        }
+    }
+    for finding in &result.findings {
+        files
+            .entry(&finding.location.file)
+            .or_default()
+            .entry(finding.object.to_string())
+            .or_default()
+            .entry(finding.rule.id)
+            .or_default()
+            .push(finding);
+    }
+    let total: usize = files.values().flat_map(|o| o.values()).map(BTreeMap::len).sum();
+    let failures: usize = files
+        .values()
+        .flat_map(|o| o.values())
+        .flat_map(|r| r.values())
+        .filter(|f| !f.is_empty())
+        .count();
+    let errors = result.errors.len();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        xml,
+        "<testsuites name=\"palisade\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
+        total + errors
+    );
+    for (file, objects) in &files {
+        let tests: usize = objects.values().map(BTreeMap::len).sum();
+        let failed = objects.values().flat_map(|r| r.values()).filter(|f| !f.is_empty()).count();
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">",
+            escape(file)
+        );
+        for (object, rules) in objects {
+            for (rule, findings) in rules {
+                let _ = write!(xml, "    <testcase classname=\"{}\" name=\"{}\"", escape(object), escape(rule));
+                if findings.is_empty() {
+                    xml.push_str("/>\n");
+                    continue;
+                }
+                xml.push_str(">\n");
+                for finding in findings {
+                    let _ = writeln!(
+                        xml,
+                        "      <failure type=\"{}\" message=\"{}\">{}: {} ({})</failure>",
+                        finding.severity,
+                        escape(&finding.message),
+                        escape(&finding.location.to_string()),
+                        escape(&finding.message),
+                        escape(&finding.location.path),
+                    );
+                }
+                xml.push_str("    </testcase>\n");
+            }
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    if errors > 0 {
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"input errors\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\">"
+        );
+        for error in &result.errors {
+            let _ = writeln!(
+                xml,
+                "    <testcase classname=\"input\" name=\"{}\">\n      <error message=\"{}\">{}</error>\n    </testcase>",
+                escape(&error.file),
+                escape(&error.message),
+                escape(&error.to_string()),
+            );
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    xml.push_str("</testsuites>\n");
+    xml
+}

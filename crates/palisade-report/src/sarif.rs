@@ -1,0 +1,118 @@
+//! SARIF 2.1.0 as GitHub code scanning reads it: rules with help text and a
+//! `security-severity`, results with physical locations and regions, and input errors as
+//! tool execution notifications. Written with serde_json: the handful of properties we emit do
+//! not justify a typed SARIF model.
+
+use serde_json::{Value, json};
+
+use palisade_core::{ScanResult, Severity};
+
+use crate::ReportContext;
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub maps this score to its critical/high/medium/low labels.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// A SARIF `artifactLocation.uri`: a relative path with forward slashes.
+fn uri(file: &str) -> String {
+    file.trim_start_matches("./").replace('\\', "/")
+}
+
+pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String {
+    let rules: Vec<Value> = context
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut help = format!("{}\n\n**Remediation.** {}", rule.doc, rule.remediation);
+            for reference in rule.references {
+                help.push_str(&format!("\n\n{} {}: {}", reference.framework, reference.id, reference.url));
+            }
+            json!({
+                "id": rule.id,
+                "name": rule.name,
+                "shortDescription": { "text": rule.title },
+                "fullDescription": { "text": rule.doc.split("\n\n").next().unwrap_or(rule.title) },
+                "help": { "text": help, "markdown": help },
+                "helpUri": rule.references.first().map(|r| r.url),
+                "defaultConfiguration": { "level": level(rule.severity) },
+                "properties": {
+                    "tags": ["security", rule.category],
+                    "security-severity": security_severity(rule.severity),
+                },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|finding| {
+            let rule_index = context.rules.iter().position(|r| r.id == finding.rule.id);
+            json!({
+                "ruleId": finding.rule.id,
+                "ruleIndex": rule_index,
+                "level": level(finding.severity),
+                "message": { "text": format!("{}: {}", finding.object, finding.message) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&finding.location.file) },
+                        "region": { "startLine": finding.location.line, "startColumn": finding.location.column },
+                    },
+                    "logicalLocations": [{ "fullyQualifiedName": format!("{}.{}", finding.object, finding.location.path), "kind": "object" }],
+                }],
+                "partialFingerprints": { "palisadeFingerprint/v1": finding.fingerprint() },
+                "properties": { "severity": finding.severity, "object": finding.object },
+            })
+        })
+        .collect();
+    let notifications: Vec<Value> = result
+        .errors
+        .iter()
+        .map(|error| {
+            let mut physical = json!({ "artifactLocation": { "uri": uri(&error.file) } });
+            if let Some(line) = error.line {
+                physical["region"] = json!({ "startLine": line, "startColumn": error.column.unwrap_or(1) });
+            }
+            json!({
+                "level": "error",
+                "message": { "text": error.message },
+                "locations": [{ "physicalLocation": physical }],
+            })
+        })
+        .collect();
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": context.tool.name,
+                "version": context.tool.version,
+                "semanticVersion": context.tool.version,
+                "informationUri": context.tool.information_uri,
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": result.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values always serialize");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,218 @@
+//! Command-line definitions and dispatch.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use palisade_checks::pss::{Level, Version};
+use palisade_checks::{Engine, PssSettings, registry};
+use palisade_core::{Framework, Severity};
+use palisade_report::{ReportContext, TableOptions, Tool};
+
+use crate::{docs, scan};
+
+pub const TOOL: Tool = Tool {
+    name: "palisade",
+    version: env!("CARGO_PKG_VERSION"),
+    information_uri: "https://github.com/palisade-dev/palisade",
+};
+
+/// One fast, exact, offline Kubernetes security scanner.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
+    Scan(ScanArgs),
+    /// List every rule: id, severity, title.
+    Checks {
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: CatalogFormat,
+    },
+    /// Show one rule's documentation.
+    Explain {
+        /// Rule id (e.g. `allowPrivilegeEscalation`) or kebab-case name.
+        id: String,
+    },
+    /// Write the rule documentation pages (docs/checks/) from the registry.
+    #[command(hide = true)]
+    GenerateDocs {
+        #[arg(default_value = "docs/checks")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CatalogFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FrameworkArg {
+    #[value(name = "pss-baseline")]
+    PssBaseline,
+    #[value(name = "pss-restricted")]
+    PssRestricted,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input. Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with code 1 when a finding at or above this severity is reported.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+    /// Only run rules of these frameworks; `pss-baseline`/`pss-restricted` also set the Pod
+    /// Security level pods are evaluated at, overriding namespace labels.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    framework: Vec<FrameworkArg>,
+    /// Pod Security Standards policy version (`latest` or `v1.N`), overriding namespace labels.
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pss_version: Option<Version>,
+    /// Only run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    checks: Vec<String>,
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    skip_checks: Vec<String>,
+    /// Skip paths matching this glob (repeatable), on top of .gitignore files.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Table format: print only errors and the summary.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn parse_severity(value: &str) -> Result<Severity, String> {
+    value.parse().map_err(|e| format!("{e}"))
+}
+
+fn parse_version(value: &str) -> Result<Version, String> {
+    value.parse()
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Checks { format } => {
+            let rules = registry::rules();
+            let text = match format {
+                CatalogFormat::Table => docs::catalog_table(&rules),
+                CatalogFormat::Json => docs::catalog_json(&rules),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { id } => match registry::find(&id) {
+            Some(rule) => {
+                print(&docs::explain(rule))?;
+                Ok(ExitCode::SUCCESS)
+            }
+            None => bail!("no rule {id:?}; `palisade checks` lists them"),
+        },
+        Command::GenerateDocs { dir } => {
+            docs::write_pages(&dir, &registry::rules())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let known: HashSet<&str> = registry::rules().iter().map(|r| r.id).collect();
+    for id in args.checks.iter().chain(&args.skip_checks) {
+        if !known.contains(id.as_str()) {
+            bail!("unknown rule {id:?} in --checks/--skip-checks; `palisade checks` lists them");
+        }
+    }
+    let level = if args.framework.contains(&FrameworkArg::PssRestricted) {
+        Some(Level::Restricted)
+    } else if args.framework.contains(&FrameworkArg::PssBaseline) {
+        Some(Level::Baseline)
+    } else {
+        None
+    };
+    let engine = Engine {
+        pss: PssSettings { level, version: args.pss_version },
+        namespaces: Default::default(),
+        only: args.checks.iter().cloned().collect(),
+        skip: args.skip_checks.iter().cloned().collect(),
+        frameworks: args
+            .framework
+            .iter()
+            .map(|f| match f {
+                FrameworkArg::PssBaseline => Framework::PssBaseline,
+                FrameworkArg::PssRestricted => Framework::PssRestricted,
+            })
+            .collect(),
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let progress = !args.no_progress && std::io::stderr().is_terminal();
+    let result = scan::scan(
+        &paths,
+        &args.exclude,
+        engine,
+        scan::Options { record_objects: args.format == Format::Junit, progress },
+    );
+
+    let rules = registry::rules();
+    let context = ReportContext { tool: TOOL, rules: &rules };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let report = match args.format {
+        Format::Table => palisade_report::render_table(
+            &result,
+            &context,
+            TableOptions { styled: to_terminal, quiet: args.quiet },
+        ),
+        Format::Json => palisade_report::render_json(&result, &context),
+        Format::Sarif => palisade_report::render_sarif(&result, &context),
+        Format::Junit => palisade_report::render_junit(&result, &context),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, report).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print(&report)?,
+    }
+    if !result.errors.is_empty() {
+        if args.format != Format::Table || args.output.is_some() {
+            for error in &result.errors {
+                eprintln!("palisade: input error: {error}");
+            }
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let failed = args.fail_on.is_some_and(|threshold| result.max_severity().is_some_and(|s| s >= threshold));
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

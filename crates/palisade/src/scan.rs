@@ -1,0 +1,141 @@
+//! The scan pipeline: inputs → documents → objects → findings, in parallel, holding one input's
+//! text at a time per worker.
+//!
+//! Pod Security levels come from the Namespace objects of the whole input, wherever they are,
+//! so a first pass reads only the documents that can be Namespaces (their text must contain the
+//! word) before the main pass evaluates pods.
+
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use palisade_checks::Engine;
+use palisade_checks::namespace::{is_namespace, namespace_labels};
+use palisade_core::{CheckedObject, InputError, ScanResult};
+use palisade_k8s::schema::check_types;
+use palisade_k8s::yaml::split_documents;
+use palisade_k8s::{Input, discover, load_document};
+use rayon::prelude::*;
+
+pub struct Options {
+    /// Keep the list of checked objects and the rules that ran on them (for JUnit).
+    pub record_objects: bool,
+    pub progress: bool,
+}
+
+/// One input's text: files are read again in each pass; rendered and piped input is kept.
+enum Text {
+    File(Input),
+    Kept(Input, Result<String, InputError>),
+}
+
+impl Text {
+    fn read(&self) -> Result<std::borrow::Cow<'_, str>, InputError> {
+        match self {
+            Text::File(input) => input.read().map(Into::into),
+            Text::Kept(_, text) => text.as_deref().map(Into::into).map_err(Clone::clone),
+        }
+    }
+
+    fn input(&self) -> &Input {
+        match self {
+            Text::File(input) | Text::Kept(input, _) => input,
+        }
+    }
+}
+
+pub fn scan(paths: &[std::path::PathBuf], excludes: &[String], mut engine: Engine, options: Options) -> ScanResult {
+    let (inputs, discovery_errors) = discover(paths, excludes);
+    let texts: Vec<Text> = inputs
+        .into_par_iter()
+        .map(|input| match input {
+            Input::File(_) => Text::File(input),
+            other => {
+                let text = other.read();
+                Text::Kept(other, text)
+            }
+        })
+        .collect();
+
+    engine.namespaces = texts
+        .par_iter()
+        .flat_map_iter(|text| {
+            let file: Arc<str> = Arc::from(text.input().display_name());
+            let Ok(content) = text.read() else { return Vec::new() };
+            split_documents(&content)
+                .iter()
+                .filter(|doc| doc.text.contains("Namespace"))
+                .flat_map(|doc| load_document(&file, doc).objects)
+                .filter(is_namespace)
+                .map(|ns| (ns.name.clone(), namespace_labels(&ns)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+
+    let bar = if options.progress {
+        let bar = ProgressBar::new(texts.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} scanning {pos}/{len} inputs {wide_bar} {elapsed}")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut result = texts
+        .par_iter()
+        .map(|text| {
+            let scanned = scan_input(text, &engine, &options);
+            bar.inc(1);
+            scanned
+        })
+        .reduce(ScanResult::default, merge);
+    bar.finish_and_clear();
+    result.errors.extend(discovery_errors);
+    result.sort();
+    result
+}
+
+fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
+    let file: Arc<str> = Arc::from(text.input().display_name());
+    let content = match text.read() {
+        Ok(content) => content,
+        Err(error) => {
+            return ScanResult { errors: vec![error], ..Default::default() };
+        }
+    };
+    let mut result = split_documents(&content)
+        .par_iter()
+        .map(|doc| {
+            let loaded = load_document(&file, doc);
+            let mut result = ScanResult { errors: loaded.errors, ..Default::default() };
+            result.summary.documents = loaded.documents;
+            result.summary.skipped_documents = loaded.skipped_documents;
+            result.summary.objects = loaded.objects.len();
+            for object in &loaded.objects {
+                result.errors.extend(check_types(object));
+                result.findings.extend(engine.check(object));
+                if options.record_objects {
+                    result.objects.push(CheckedObject {
+                        file: file.to_string(),
+                        object: object.object_ref(),
+                        rules: engine.rules_for(object),
+                    });
+                }
+            }
+            result
+        })
+        .reduce(ScanResult::default, merge);
+    result.summary.files = 1;
+    result
+}
+
+fn merge(mut a: ScanResult, b: ScanResult) -> ScanResult {
+    a.summary.files += b.summary.files;
+    a.summary.documents += b.summary.documents;
+    a.summary.objects += b.summary.objects;
+    a.summary.skipped_documents += b.summary.skipped_documents;
+    a.findings.extend(b.findings);
+    a.errors.extend(b.errors);
+    a.objects.extend(b.objects);
+    a
+}
