@@ -89,3 +89,29 @@ pub fn write_pages(dir: &Path, rules: &[&'static RuleMeta]) -> anyhow::Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/checks/` must match the registry; regenerate with
+    /// `cargo run -- generate-docs docs/checks`.
+    #[test]
+    fn generated_rule_docs_are_current() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks");
+        let rules = palisade_checks::registry::rules();
+        let expected = pages(&rules);
+        let mut stale = Vec::new();
+        for (name, content) in &expected {
+            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(content.as_str()) {
+                stale.push(name.clone());
+            }
+        }
+        let on_disk = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert!(
+            stale.is_empty() && on_disk == expected.len(),
+            "docs/checks is stale ({stale:?}, {on_disk} files on disk vs {} expected): run `cargo run -- generate-docs docs/checks`",
+            expected.len()
+        );
+    }
+}

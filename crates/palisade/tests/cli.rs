@@ -1,0 +1,197 @@
+//! End-to-end tests of the `palisade` command: exit codes, stdin, Kustomize through the real
+//! kubectl, input errors in every format, the rule catalogue, and report snapshots.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn palisade() -> Command {
+    let mut cmd = Command::cargo_bin("palisade").unwrap();
+    cmd.current_dir(workspace());
+    cmd
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+const REPORT: &str = "crates/palisade/tests/data/report.yaml";
+const BROKEN: &str = "crates/palisade/tests/data/broken.yaml";
+
+fn json_of(args: &[&str]) -> (Value, i32) {
+    let output = palisade().args(args).args(["--format", "json"]).output().unwrap();
+    let value = serde_json::from_slice(&output.stdout).expect("valid JSON on stdout");
+    (value, output.status.code().unwrap())
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    palisade().args(["scan", REPORT]).assert().code(0);
+    palisade().args(["scan", "--fail-on", "critical", REPORT]).assert().code(1);
+    palisade().args(["scan", "--fail-on", "high", REPORT]).assert().code(1);
+    palisade()
+        .args(["scan", "--fail-on", "critical", "--skip-checks", "privileged", REPORT])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    palisade().args(["scan", "--fail-on", "severe", REPORT]).assert().code(2);
+    palisade().args(["scan", "--pss-version", "1.30", REPORT]).assert().code(2);
+    palisade()
+        .args(["scan", "--checks", "noSuchRule", REPORT])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule"));
+    palisade().args(["explain", "noSuchRule"]).assert().code(2);
+}
+
+#[test]
+fn stdin_is_scanned() {
+    let manifest = std::fs::read_to_string(workspace().join(REPORT)).unwrap();
+    let output = palisade().args(["scan", "-", "-f", "json"]).write_stdin(manifest).output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["location"]["file"] == "<stdin>"));
+}
+
+#[test]
+fn findings_point_at_the_offending_field() {
+    let (report, _) = json_of(&["scan", REPORT]);
+    let privileged = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "privileged").unwrap();
+    assert_eq!(privileged["location"]["line"], 19);
+    assert_eq!(privileged["location"]["column"], 11);
+    assert_eq!(privileged["location"]["path"], "spec.template.spec.containers[0].securityContext.privileged");
+    assert_eq!(privileged["object"]["kind"], "Deployment");
+    assert_eq!(privileged["object"]["namespace"], "shop");
+    assert_eq!(
+        privileged["message"],
+        "privileged (container \"api\" must not set securityContext.privileged=true)"
+    );
+}
+
+#[test]
+fn framework_and_version_select_the_controls() {
+    let rules = |args: &[&str]| -> Vec<String> {
+        let (report, _) = json_of(args);
+        report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    let baseline = rules(&["scan", "--framework", "pss-baseline", "examples/manifests/frontend.yaml"]);
+    assert!(baseline.is_empty(), "{baseline:?}");
+    let restricted = rules(&["scan", "--framework", "pss-restricted", "examples/manifests/frontend.yaml"]);
+    assert!(restricted.contains(&"allowPrivilegeEscalation".to_string()));
+    let old = rules(&["scan", "--pss-version", "v1.7", "examples/manifests/frontend.yaml"]);
+    assert!(!old.contains(&"allowPrivilegeEscalation".to_string()), "added in v1.8: {old:?}");
+}
+
+#[test]
+fn namespace_enforce_labels_set_the_level_unless_overridden() {
+    // payments is labelled enforce=baseline, v1.30: only baseline controls apply to its pods.
+    let (report, _) = json_of(&["scan", "examples/manifests"]);
+    let payments: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["object"]["namespace"] == "payments")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(payments, vec!["seccompProfile_baseline"]);
+    let (report, _) = json_of(&["scan", "--framework", "pss-restricted", "examples/manifests"]);
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["object"]["namespace"] == "payments" && f["rule"] == "seccompProfile_restricted"));
+}
+
+#[test]
+fn kustomize_directories_are_rendered_with_kubectl() {
+    let (report, code) = json_of(&["scan", "examples/overlays/prod"]);
+    assert_eq!(code, 0, "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        assert_eq!(finding["location"]["file"], "examples/overlays/prod/kustomization.yaml");
+        assert_eq!(finding["object"]["namespace"], "shop-prod");
+    }
+    assert!(findings.iter().any(|f| f["object"]["name"] == "prod-storefront"));
+}
+
+#[test]
+fn input_errors_are_reported_in_every_format_and_the_rest_is_scanned() {
+    let (report, code) = json_of(&["scan", BROKEN]);
+    assert_eq!(code, 2);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(errors[0]["line"], 9);
+    assert_eq!(errors[0]["column"], 7);
+    assert!(errors[0]["message"].as_str().unwrap().contains("must be a boolean, found string \"maybe\""));
+    assert!(errors[1]["line"] == 13 || errors[1]["line"] == 14, "{}", errors[1]);
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["object"]["name"] == "still-scanned"));
+
+    let sarif = palisade().args(["scan", "-f", "sarif", BROKEN]).output().unwrap();
+    assert_eq!(sarif.status.code(), Some(2));
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 9);
+
+    palisade()
+        .args(["scan", "-f", "junit", BROKEN])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("<error message="));
+    palisade()
+        .args(["scan", BROKEN])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(format!("{BROKEN}:9:7")));
+}
+
+#[test]
+fn binary_and_missing_files_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("blob.yaml");
+    std::fs::write(&binary, [0u8, 159, 146, 150, 0, 1]).unwrap();
+    palisade()
+        .args(["scan", binary.to_str().unwrap(), "/no/such/file.yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("binary file").and(predicate::str::contains("/no/such/file.yaml")));
+}
+
+#[test]
+fn output_file_and_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sarif");
+    palisade()
+        .args(["scan", "-f", "sarif", "-o", out.to_str().unwrap(), REPORT])
+        .assert()
+        .code(0)
+        .stdout("");
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+
+    let checks = palisade().args(["checks", "-f", "json"]).output().unwrap();
+    let checks: Value = serde_json::from_slice(&checks.stdout).unwrap();
+    assert_eq!(checks["rules"].as_array().unwrap().len(), 20);
+    palisade()
+        .args(["explain", "allowPrivilegeEscalation"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("allowPrivilegeEscalation: false"));
+}
+
+fn snapshot_of(format: &str) -> String {
+    let output = palisade().args(["scan", "-f", format, REPORT]).output().unwrap();
+    String::from_utf8(output.stdout).unwrap().replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn report_snapshots() {
+    insta::assert_snapshot!("json", snapshot_of("json"));
+    insta::assert_snapshot!("sarif", snapshot_of("sarif"));
+    insta::assert_snapshot!("junit", snapshot_of("junit"));
+    insta::assert_snapshot!("table", snapshot_of("table"));
+}
