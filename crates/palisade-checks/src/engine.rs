@@ -35,7 +35,8 @@ impl Engine {
     fn enabled(&self, rule: &RuleMeta) -> bool {
         (self.only.is_empty() || self.only.contains(rule.id))
             && !self.skip.contains(rule.id)
-            && (self.frameworks.is_empty() || rule.frameworks.iter().any(|f| self.frameworks.contains(f)))
+            && (self.frameworks.is_empty()
+                || rule.frameworks.iter().any(|f| self.frameworks.contains(f)))
     }
 
     /// The policy a pod in `namespace` is evaluated at: the user's explicit choice, else the
@@ -46,8 +47,16 @@ impl Engine {
             .get(namespace.unwrap_or("default"))
             .and_then(|n| n.enforce);
         Policy {
-            level: self.pss.level.or(labelled.map(|p| p.level)).unwrap_or(Level::Restricted),
-            version: self.pss.version.or(labelled.map(|p| p.version)).unwrap_or(Version::Latest),
+            level: self
+                .pss
+                .level
+                .or(labelled.map(|p| p.level))
+                .unwrap_or(Level::Restricted),
+            version: self
+                .pss
+                .version
+                .or(labelled.map(|p| p.version))
+                .unwrap_or(Version::Latest),
         }
     }
 
@@ -56,7 +65,13 @@ impl Engine {
         let mut rules = Vec::new();
         if pod_view(object).is_some() {
             let policy = self.policy_for(object.namespace.as_deref());
-            rules.extend(pss::checks_for(policy).into_iter().map(|(c, _)| &c.meta).filter(|m| self.enabled(m)).map(|m| m.id));
+            rules.extend(
+                pss::checks_for(policy)
+                    .into_iter()
+                    .map(|(c, _)| &c.meta)
+                    .filter(|m| self.enabled(m))
+                    .map(|m| m.id),
+            );
         }
         if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
             rules.push(namespace::RULE.id);
@@ -67,20 +82,26 @@ impl Engine {
     /// All findings for one object.
     pub fn check(&self, object: &Object) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut emit = |rule: &'static RuleMeta, path: &JsonPath, message: String, severity: Severity| {
-            findings.push(Finding {
-                rule,
-                severity,
-                message,
-                object: object.object_ref(),
-                location: object.location(path),
-            });
-        };
+        let mut emit =
+            |rule: &'static RuleMeta, path: &JsonPath, message: String, severity: Severity| {
+                findings.push(Finding {
+                    rule,
+                    severity,
+                    message,
+                    object: object.object_ref(),
+                    location: object.location(path),
+                });
+            };
         if let Some(pod) = pod_view(object) {
             let policy = self.policy_for(object.namespace.as_deref());
             for (check, violation) in pss::evaluate(&pod, policy) {
                 if self.enabled(&check.meta) {
-                    emit(&check.meta, &violation.path, violation.message, check.meta.severity);
+                    emit(
+                        &check.meta,
+                        &violation.path,
+                        violation.message,
+                        check.meta.severity,
+                    );
                 }
             }
         }

@@ -120,7 +120,10 @@ pub fn check(namespace: &Object) -> Vec<(JsonPath, String, Severity)> {
         .map(|(label, value, problem)| {
             (
                 labels_path.key(label),
-                format!("namespace {:?} has an invalid {label} label {value:?}: {problem}", namespace.name),
+                format!(
+                    "namespace {:?} has an invalid {label} label {value:?}: {problem}",
+                    namespace.name
+                ),
                 Severity::Medium,
             )
         })

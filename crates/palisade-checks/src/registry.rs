@@ -34,15 +34,32 @@ mod tests {
         assert_eq!(ids.len(), rules.len());
         assert_eq!(names.len(), rules.len());
         for rule in rules {
-            assert!(rule.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", rule.name);
-            assert!(rule.doc.contains("**Failing**") && rule.doc.contains("**Passing**"), "{} lacks examples", rule.id);
-            assert!(!rule.remediation.is_empty() && !rule.references.is_empty(), "{}", rule.id);
+            assert!(
+                rule.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                rule.name
+            );
+            assert!(
+                rule.doc.contains("**Failing**") && rule.doc.contains("**Passing**"),
+                "{} lacks examples",
+                rule.id
+            );
+            assert!(
+                !rule.remediation.is_empty() && !rule.references.is_empty(),
+                "{}",
+                rule.id
+            );
         }
     }
 
     #[test]
     fn lookup_by_id_or_name() {
-        assert_eq!(find("allowprivilegeescalation").unwrap().id, "allowPrivilegeEscalation");
+        assert_eq!(
+            find("allowprivilegeescalation").unwrap().id,
+            "allowPrivilegeEscalation"
+        );
         assert_eq!(find("host-namespaces").unwrap().id, "hostNamespaces");
         assert!(find("nope").is_none());
     }

@@ -23,7 +23,10 @@ fn run_fixture(rule: &str, path: &Path) -> Result<(), String> {
     let mut expected = BTreeSet::new();
     for line in text.lines() {
         if let Some(policy) = line.strip_prefix("# policy: ") {
-            let (l, v) = policy.trim().split_once(':').ok_or("policy must be level:version")?;
+            let (l, v) = policy
+                .trim()
+                .split_once(':')
+                .ok_or("policy must be level:version")?;
             level = l.parse()?;
             version = v.parse()?;
         } else if let Some(expect) = line.strip_prefix("# expect: ") {
@@ -31,7 +34,10 @@ fn run_fixture(rule: &str, path: &Path) -> Result<(), String> {
         }
     }
     let engine = Engine {
-        pss: PssSettings { level: Some(level), version: Some(version) },
+        pss: PssSettings {
+            level: Some(level),
+            version: Some(version),
+        },
         only: [rule.to_string()].into_iter().collect(),
         ..Default::default()
     };
@@ -63,9 +69,16 @@ fn every_rule_has_failing_and_passing_fixtures_that_hold() {
             .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
             .collect();
         fixtures.sort();
-        let failing = fixtures.iter().filter(|p| std::fs::read_to_string(p).unwrap().contains("# expect: ")).count();
+        let failing = fixtures
+            .iter()
+            .filter(|p| std::fs::read_to_string(p).unwrap().contains("# expect: "))
+            .count();
         assert!(failing > 0, "rule {} has no failing fixture", rule.id);
-        assert!(failing < fixtures.len(), "rule {} has no passing fixture", rule.id);
+        assert!(
+            failing < fixtures.len(),
+            "rule {} has no passing fixture",
+            rule.id
+        );
         for fixture in fixtures {
             if let Err(problem) = run_fixture(rule.id, &fixture) {
                 failures.push(format!("{}: {problem}", fixture.display()));

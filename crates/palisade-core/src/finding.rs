@@ -53,7 +53,10 @@ pub struct Finding {
     pub location: Location,
 }
 
-fn serialize_rule_id<S: serde::Serializer>(rule: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_rule_id<S: serde::Serializer>(
+    rule: &&'static RuleMeta,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.serialize_str(rule.id)
 }
 

@@ -35,13 +35,17 @@ pub struct ScanResult {
 impl ScanResult {
     /// Puts findings and errors in the one order every format uses.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.errors.sort();
         self.objects.sort();
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     pub fn max_severity(&self) -> Option<Severity> {

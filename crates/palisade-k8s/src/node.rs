@@ -45,9 +45,7 @@ impl Node {
     /// The mapping entry for `key`, skipping null values (see [`Node::get`]).
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.value {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|e| e.key == key && !e.value.is_null()),
+            Value::Map(entries) => entries.iter().find(|e| e.key == key && !e.value.is_null()),
             _ => None,
         }
     }
@@ -113,7 +111,8 @@ impl Node {
         match &self.value {
             Value::Null => "null".to_string(),
             Value::Scalar { text, quoted } => {
-                let kind = if *quoted || (yaml11_bool(text).is_none() && yaml11_int(text).is_none()) {
+                let kind = if *quoted || (yaml11_bool(text).is_none() && yaml11_int(text).is_none())
+                {
                     "string"
                 } else if yaml11_bool(text).is_some() {
                     "boolean"

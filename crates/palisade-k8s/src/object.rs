@@ -36,7 +36,9 @@ impl Object {
 
     /// API group of `apiVersion` (`""` for the core group).
     pub fn group(&self) -> &str {
-        self.api_version.rsplit_once('/').map_or("", |(group, _)| group)
+        self.api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
     }
 
     pub fn metadata(&self) -> Option<&Node> {
@@ -44,7 +46,9 @@ impl Object {
     }
 
     pub fn labels(&self) -> &[crate::Entry] {
-        self.metadata().and_then(|m| m.get("labels")).map_or(&[], |l| l.entries())
+        self.metadata()
+            .and_then(|m| m.get("labels"))
+            .map_or(&[], |l| l.entries())
     }
 
     /// Where `path` (relative to this object) is in the source, or its nearest existing parent.
@@ -154,9 +158,14 @@ fn into_objects(file: &Arc<str>, document: usize, mut root: Node, loaded: &mut L
         }
         return;
     }
-    loaded
-        .objects
-        .push(new_object(file, document, JsonPath::root(), api_version, kind, root));
+    loaded.objects.push(new_object(
+        file,
+        document,
+        JsonPath::root(),
+        api_version,
+        kind,
+        root,
+    ));
 }
 
 fn type_meta(node: &Node) -> Option<(String, String)> {
@@ -220,7 +229,9 @@ mod tests {
 
     #[test]
     fn documents_without_type_meta_are_skipped_and_errors_do_not_stop_the_rest() {
-        let loaded = load("foo: bar\n---\nkind: [\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n");
+        let loaded = load(
+            "foo: bar\n---\nkind: [\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n",
+        );
         assert_eq!(loaded.documents, 3);
         assert_eq!(loaded.skipped_documents, 1);
         assert_eq!(loaded.errors.len(), 1);

@@ -108,7 +108,11 @@ mod tests {
             "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/app\"]"
         );
         assert_eq!(
-            JsonPath::root().key("spec").key("containers").index(2).to_string(),
+            JsonPath::root()
+                .key("spec")
+                .key("containers")
+                .index(2)
+                .to_string(),
             "spec.containers[2]"
         );
     }

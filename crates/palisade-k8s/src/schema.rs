@@ -69,7 +69,10 @@ const POD_SECURITY_CONTEXT: Ty = Ty::Object(&[
 ]);
 
 const HANDLER: Ty = Ty::Object(&[
-    ("httpGet", Ty::Object(&[("host", Ty::Str), ("path", Ty::Str)])),
+    (
+        "httpGet",
+        Ty::Object(&[("host", Ty::Str), ("path", Ty::Str)]),
+    ),
     ("tcpSocket", Ty::Object(&[("host", Ty::Str)])),
 ]);
 
@@ -90,12 +93,18 @@ static CONTAINER: Ty = Ty::Object(&[
     ("livenessProbe", HANDLER),
     ("readinessProbe", HANDLER),
     ("startupProbe", HANDLER),
-    ("lifecycle", Ty::Object(&[("postStart", HANDLER), ("preStop", HANDLER)])),
+    (
+        "lifecycle",
+        Ty::Object(&[("postStart", HANDLER), ("preStop", HANDLER)]),
+    ),
 ]);
 
 static VOLUME: Ty = Ty::Object(&[
     ("name", Ty::Str),
-    ("hostPath", Ty::Object(&[("path", Ty::Str), ("type", Ty::Str)])),
+    (
+        "hostPath",
+        Ty::Object(&[("path", Ty::Str), ("type", Ty::Str)]),
+    ),
 ]);
 
 const POD_SPEC: Ty = Ty::Object(&[
@@ -126,11 +135,26 @@ const METADATA: Ty = Ty::Object(&[
 pub fn check_types(object: &Object) -> Vec<InputError> {
     let mut errors = Vec::new();
     if let Some(metadata) = object.root.get("metadata") {
-        check(object, metadata, &METADATA, &JsonPath::root().key("metadata"), &mut errors);
+        check(
+            object,
+            metadata,
+            &METADATA,
+            &JsonPath::root().key("metadata"),
+            &mut errors,
+        );
     }
     if let Some(view) = pod_view(object) {
-        if let Some(metadata) = view.metadata.filter(|_| view.metadata_path.segments().len() > 1) {
-            check(object, metadata, &METADATA, &view.metadata_path, &mut errors);
+        if let Some(metadata) = view
+            .metadata
+            .filter(|_| view.metadata_path.segments().len() > 1)
+        {
+            check(
+                object,
+                metadata,
+                &METADATA,
+                &view.metadata_path,
+                &mut errors,
+            );
         }
         check(object, view.spec, &POD_SPEC, &view.spec_path, &mut errors);
     }
@@ -145,7 +169,13 @@ fn check(object: &Object, node: &Node, ty: &Ty, path: &JsonPath, errors: &mut Ve
         (Ty::Str, Value::Scalar { text, quoted }) => *quoted || !resolves_to_non_string(text),
         (Ty::StrMap, Value::Map(entries)) => {
             for entry in entries {
-                check(object, &entry.value, &Ty::Str, &path.key(&entry.key), errors);
+                check(
+                    object,
+                    &entry.value,
+                    &Ty::Str,
+                    &path.key(&entry.key),
+                    errors,
+                );
             }
             true
         }
@@ -158,7 +188,13 @@ fn check(object: &Object, node: &Node, ty: &Ty, path: &JsonPath, errors: &mut Ve
         (Ty::Object(fields), Value::Map(entries)) => {
             for entry in entries {
                 if let Some((_, field_ty)) = fields.iter().find(|(name, _)| *name == entry.key) {
-                    check(object, &entry.value, field_ty, &path.key(&entry.key), errors);
+                    check(
+                        object,
+                        &entry.value,
+                        field_ty,
+                        &path.key(&entry.key),
+                        errors,
+                    );
                 }
             }
             true
@@ -206,9 +242,9 @@ fn is_yaml11_float(text: &str) -> bool {
         || matches!(text, ".nan" | ".NaN" | ".NAN")
         || (body.bytes().any(|b| b.is_ascii_digit())
             && body.contains(['.', 'e', 'E'])
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_'))
+            && body.bytes().all(|b| {
+                b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+' | b'_')
+            })
             && body.replace('_', "").parse::<f64>().is_ok())
 }
 

@@ -88,7 +88,9 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, String> {
         let offset = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("not valid UTF-8 (line {line}, byte {offset}); YAML and JSON manifests must be UTF-8")
+        format!(
+            "not valid UTF-8 (line {line}, byte {offset}); YAML and JSON manifests must be UTF-8"
+        )
     })
 }
 
@@ -102,7 +104,11 @@ fn render(program: &str, args: &[&str], missing: &str) -> Result<Vec<u8>, String
     })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("`{program} {}` failed: {}", args.join(" "), stderr.trim()));
+        return Err(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            stderr.trim()
+        ));
     }
     Ok(output.stdout)
 }
@@ -198,11 +204,15 @@ fn walk(root: &Path, excludes: &[String]) -> Result<(Vec<Input>, Vec<InputError>
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && entry.depth() > 0 {
-                if let Some(input) = classify_dir(entry.path()) {
-                    found_rendered.lock().expect("walk is single-threaded").push(input);
-                    return false;
-                }
+            if is_dir
+                && entry.depth() > 0
+                && let Some(input) = classify_dir(entry.path())
+            {
+                found_rendered
+                    .lock()
+                    .expect("walk is single-threaded")
+                    .push(input);
+                return false;
             }
             true
         })
@@ -212,7 +222,8 @@ fn walk(root: &Path, excludes: &[String]) -> Result<(Vec<Input>, Vec<InputError>
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path()) {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path())
+                {
                     inputs.push(Input::File(entry.into_path()));
                 }
             }
@@ -224,7 +235,9 @@ fn walk(root: &Path, excludes: &[String]) -> Result<(Vec<Input>, Vec<InputError>
             }),
         }
     }
-    inputs.extend(std::mem::take(&mut *rendered.lock().expect("walk is single-threaded")));
+    inputs.extend(std::mem::take(
+        &mut *rendered.lock().expect("walk is single-threaded"),
+    ));
     Ok((inputs, errors))
 }
 
@@ -236,7 +249,15 @@ mod tests {
     fn walks_manifests_honouring_gitignore_excludes_and_rendered_dirs() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["a.yaml", "b.yml", "c.json", "notes.txt", "ignored.yaml", "sub/d.yaml", "skip/e.yaml"] {
+        for file in [
+            "a.yaml",
+            "b.yml",
+            "c.json",
+            "notes.txt",
+            "ignored.yaml",
+            "sub/d.yaml",
+            "skip/e.yaml",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x: 1\n").unwrap();
@@ -251,18 +272,31 @@ mod tests {
             .iter()
             .map(|i| match i {
                 Input::File(p) => p.strip_prefix(root).unwrap().display().to_string(),
-                Input::Kustomization(p) => format!("kustomize:{}", p.strip_prefix(root).unwrap().display()),
+                Input::Kustomization(p) => {
+                    format!("kustomize:{}", p.strip_prefix(root).unwrap().display())
+                }
                 other => format!("{other:?}"),
             })
             .collect();
-        assert_eq!(names, vec!["a.yaml", "b.yml", "c.json", "sub/d.yaml", "kustomize:kust"]);
+        assert_eq!(
+            names,
+            vec!["a.yaml", "b.yml", "c.json", "sub/d.yaml", "kustomize:kust"]
+        );
     }
 
     #[test]
     fn missing_paths_and_binary_files_are_errors() {
         let (_, errors) = discover(&[PathBuf::from("/nonexistent/x.yaml")], &[]);
         assert_eq!(errors.len(), 1);
-        assert!(decode_text(vec![0x7f, b'E', b'L', b'F', 0, 1]).unwrap_err().contains("binary"));
-        assert!(decode_text(vec![b'a', b'\n', 0xff, 0xfe]).unwrap_err().contains("line 2"));
+        assert!(
+            decode_text(vec![0x7f, b'E', b'L', b'F', 0, 1])
+                .unwrap_err()
+                .contains("binary")
+        );
+        assert!(
+            decode_text(vec![b'a', b'\n', 0xff, 0xfe])
+                .unwrap_err()
+                .contains("line 2")
+        );
     }
 }

@@ -93,22 +93,26 @@ impl<'a> PodView<'a> {
     /// Init containers, containers, then ephemeral containers: the order Pod Security
     /// Admission visits them in.
     pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + '_ {
-        [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral]
-            .into_iter()
-            .flat_map(move |kind| {
-                let list_path = self.spec_path.key(kind.field());
-                self.spec
-                    .get(kind.field())
-                    .map_or(&[][..], Node::items)
-                    .iter()
-                    .enumerate()
-                    .map(move |(index, node)| ContainerView {
-                        node,
-                        kind,
-                        name: node.get("name").and_then(Node::as_str).unwrap_or(""),
-                        path: list_path.index(index),
-                    })
-            })
+        [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            let list_path = self.spec_path.key(kind.field());
+            self.spec
+                .get(kind.field())
+                .map_or(&[][..], Node::items)
+                .iter()
+                .enumerate()
+                .map(move |(index, node)| ContainerView {
+                    node,
+                    kind,
+                    name: node.get("name").and_then(Node::as_str).unwrap_or(""),
+                    path: list_path.index(index),
+                })
+        })
     }
 
     /// A field of the pod spec.
@@ -153,21 +157,55 @@ mod tests {
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
         let object = &loaded.objects[0];
         let view = pod_view(object).expect("a workload");
-        view.containers().map(|c| format!("{}={}", c.name, c.path)).collect()
+        view.containers()
+            .map(|c| format!("{}={}", c.name, c.path))
+            .collect()
     }
 
     #[test]
     fn every_workload_kind_exposes_its_pod_spec() {
         let cases = [
             ("apiVersion: v1\nkind: Pod", "spec:\n  x: 1", ""),
-            ("apiVersion: v1\nkind: PodTemplate", "template:\n  spec:\n    x: 1", "template."),
-            ("apiVersion: v1\nkind: ReplicationController", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: apps/v1\nkind: Deployment", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: apps/v1\nkind: StatefulSet", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: apps/v1\nkind: DaemonSet", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: apps/v1\nkind: ReplicaSet", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: batch/v1\nkind: Job", "spec:\n  template:\n    spec:\n      x: 1", "spec.template."),
-            ("apiVersion: batch/v1\nkind: CronJob", "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          x: 1", "spec.jobTemplate.spec.template."),
+            (
+                "apiVersion: v1\nkind: PodTemplate",
+                "template:\n  spec:\n    x: 1",
+                "template.",
+            ),
+            (
+                "apiVersion: v1\nkind: ReplicationController",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: apps/v1\nkind: Deployment",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: apps/v1\nkind: StatefulSet",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: apps/v1\nkind: DaemonSet",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: apps/v1\nkind: ReplicaSet",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: batch/v1\nkind: Job",
+                "spec:\n  template:\n    spec:\n      x: 1",
+                "spec.template.",
+            ),
+            (
+                "apiVersion: batch/v1\nkind: CronJob",
+                "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          x: 1",
+                "spec.jobTemplate.spec.template.",
+            ),
         ];
         for (header, body, prefix) in cases {
             // Put the three container lists where `x: 1` is, at the same indentation.

@@ -41,7 +41,6 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     let mut start_line = 1u32;
     let mut has_content = false;
     let mut offset = 0usize;
-    let mut line_no = 1u32;
     let mut push = |from: usize, to: usize, line: u32, content: bool| {
         if content {
             let index = documents.len();
@@ -52,7 +51,7 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
             });
         }
     };
-    for line in stream.split_inclusive('\n') {
+    for (line_no, line) in (1u32..).zip(stream.split_inclusive('\n')) {
         let end = offset + line.len();
         if is_marker(line, "---") {
             push(start, offset, start_line, has_content);
@@ -69,7 +68,6 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
             has_content = true;
         }
         offset = end;
-        line_no += 1;
     }
     push(start, stream.len(), start_line, has_content);
     documents
@@ -105,7 +103,9 @@ pub fn parse_document(doc: &DocumentText<'_>) -> Result<Option<Node>, YamlError>
             Event::StreamEnd => break,
             Event::Scalar(text, style, anchor, tag) => {
                 let pos = builder.pos(&span);
-                let forced_string = tag.as_ref().is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                let forced_string = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
                 let value = if style == ScalarStyle::Plain && !forced_string && is_null(&text) {
                     Value::Null
                 } else {
@@ -153,7 +153,14 @@ pub fn parse_document(doc: &DocumentText<'_>) -> Result<Option<Node>, YamlError>
             }
             Event::SequenceEnd => match builder.stack.pop() {
                 Some(Frame::Seq { anchor, pos, items }) => {
-                    builder.complete(Node { value: Value::Seq(items), pos }, anchor, false)?;
+                    builder.complete(
+                        Node {
+                            value: Value::Seq(items),
+                            pos,
+                        },
+                        anchor,
+                        false,
+                    )?;
                 }
                 _ => return Err(builder.structure_error(&span)),
             },
@@ -166,7 +173,14 @@ pub fn parse_document(doc: &DocumentText<'_>) -> Result<Option<Node>, YamlError>
                     key: None,
                 }) => {
                     let entries = merge_keys(entries, merges)?;
-                    builder.complete(Node { value: Value::Map(entries), pos }, anchor, false)?;
+                    builder.complete(
+                        Node {
+                            value: Value::Map(entries),
+                            pos,
+                        },
+                        anchor,
+                        false,
+                    )?;
                 }
                 _ => return Err(builder.structure_error(&span)),
             },
@@ -259,7 +273,9 @@ impl Builder {
                 None => {
                     let (text, is_merge) = match &node.value {
                         Value::Null => (String::new(), false),
-                        Value::Scalar { text, quoted } => (text.clone(), !quoted && plain && text == "<<"),
+                        Value::Scalar { text, quoted } => {
+                            (text.clone(), !quoted && plain && text == "<<")
+                        }
                         _ => {
                             return Err(YamlError {
                                 pos: node.pos,
@@ -287,7 +303,10 @@ fn merge_keys(mut entries: Vec<Entry>, merges: Vec<Node>) -> Result<Vec<Entry>, 
     let mut seen: HashSet<String> = HashSet::with_capacity(entries.len());
     for entry in &entries {
         if !seen.insert(entry.key.clone()) {
-            let first = entries.iter().find(|e| e.key == entry.key).map(|e| e.key_pos);
+            let first = entries
+                .iter()
+                .find(|e| e.key == entry.key)
+                .map(|e| e.key_pos);
             return Err(YamlError {
                 pos: entry.key_pos,
                 message: format!(

@@ -31,7 +31,11 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
     type Cases<'a> = BTreeMap<String, BTreeMap<&'static str, Vec<&'a Finding>>>;
     let mut files: BTreeMap<&str, Cases<'_>> = BTreeMap::new();
     for object in &result.objects {
-        let cases = files.entry(&object.file).or_default().entry(object.object.to_string()).or_default();
+        let cases = files
+            .entry(&object.file)
+            .or_default()
+            .entry(object.object.to_string())
+            .or_default();
         for rule in &object.rules {
             cases.entry(rule).or_default();
         }
@@ -46,7 +50,11 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             .or_default()
             .push(finding);
     }
-    let total: usize = files.values().flat_map(|o| o.values()).map(BTreeMap::len).sum();
+    let total: usize = files
+        .values()
+        .flat_map(|o| o.values())
+        .map(BTreeMap::len)
+        .sum();
     let failures: usize = files
         .values()
         .flat_map(|o| o.values())
@@ -62,7 +70,11 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
     );
     for (file, objects) in &files {
         let tests: usize = objects.values().map(BTreeMap::len).sum();
-        let failed = objects.values().flat_map(|r| r.values()).filter(|f| !f.is_empty()).count();
+        let failed = objects
+            .values()
+            .flat_map(|r| r.values())
+            .filter(|f| !f.is_empty())
+            .count();
         let _ = writeln!(
             xml,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">",
@@ -70,7 +82,12 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
         );
         for (object, rules) in objects {
             for (rule, findings) in rules {
-                let _ = write!(xml, "    <testcase classname=\"{}\" name=\"{}\"", escape(object), escape(rule));
+                let _ = write!(
+                    xml,
+                    "    <testcase classname=\"{}\" name=\"{}\"",
+                    escape(object),
+                    escape(rule)
+                );
                 if findings.is_empty() {
                     xml.push_str("/>\n");
                     continue;

@@ -40,7 +40,10 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
         .map(|rule| {
             let mut help = format!("{}\n\n**Remediation.** {}", rule.doc, rule.remediation);
             for reference in rule.references {
-                help.push_str(&format!("\n\n{} {}: {}", reference.framework, reference.id, reference.url));
+                help.push_str(&format!(
+                    "\n\n{} {}: {}",
+                    reference.framework, reference.id, reference.url
+                ));
             }
             json!({
                 "id": rule.id,
@@ -85,7 +88,8 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
         .map(|error| {
             let mut physical = json!({ "artifactLocation": { "uri": uri(&error.file) } });
             if let Some(line) = error.line {
-                physical["region"] = json!({ "startLine": line, "startColumn": error.column.unwrap_or(1) });
+                physical["region"] =
+                    json!({ "startLine": line, "startColumn": error.column.unwrap_or(1) });
             }
             json!({
                 "level": "error",

@@ -27,7 +27,11 @@ fn color(severity: Severity) -> Color {
     }
 }
 
-pub fn render_table(result: &ScanResult, context: &ReportContext<'_>, options: TableOptions) -> String {
+pub fn render_table(
+    result: &ScanResult,
+    context: &ReportContext<'_>,
+    options: TableOptions,
+) -> String {
     let _ = context;
     let mut out = String::new();
     if !options.quiet {
@@ -37,7 +41,9 @@ pub fn render_table(result: &ScanResult, context: &ReportContext<'_>, options: T
             let end = start
                 + result.findings[start..]
                     .iter()
-                    .take_while(|f| f.object == first.object && f.location.file == first.location.file)
+                    .take_while(|f| {
+                        f.object == first.object && f.location.file == first.location.file
+                    })
                     .count();
             let _ = writeln!(out, "{}  ({})", first.object, first.location.file);
             let mut table = Table::new();
@@ -52,12 +58,17 @@ pub fn render_table(result: &ScanResult, context: &ReportContext<'_>, options: T
             for finding in &result.findings[start..end] {
                 let mut severity = Cell::new(finding.severity.as_str().to_uppercase());
                 if options.styled {
-                    severity = severity.fg(color(finding.severity)).add_attribute(Attribute::Bold);
+                    severity = severity
+                        .fg(color(finding.severity))
+                        .add_attribute(Attribute::Bold);
                 }
                 table.add_row([
                     severity,
                     Cell::new(finding.rule.id),
-                    Cell::new(format!("{}:{}", finding.location.line, finding.location.column)),
+                    Cell::new(format!(
+                        "{}:{}",
+                        finding.location.line, finding.location.column
+                    )),
                     Cell::new(&finding.message),
                 ]);
             }
@@ -98,10 +109,24 @@ pub fn render_table(result: &ScanResult, context: &ReportContext<'_>, options: T
         if summary.files == 1 { "" } else { "s" },
     );
     if summary.skipped_documents > 0 {
-        let _ = write!(out, "; {} document{} without apiVersion/kind skipped", summary.skipped_documents, if summary.skipped_documents == 1 { "" } else { "s" });
+        let _ = write!(
+            out,
+            "; {} document{} without apiVersion/kind skipped",
+            summary.skipped_documents,
+            if summary.skipped_documents == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
     }
     if !result.errors.is_empty() {
-        let _ = write!(out, "; {} input error{}", result.errors.len(), if result.errors.len() == 1 { "" } else { "s" });
+        let _ = write!(
+            out,
+            "; {} input error{}",
+            result.errors.len(),
+            if result.errors.len() == 1 { "" } else { "s" }
+        );
     }
     out.push('\n');
     out

@@ -166,7 +166,10 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let engine = Engine {
-        pss: PssSettings { level, version: args.pss_version },
+        pss: PssSettings {
+            level,
+            version: args.pss_version,
+        },
         namespaces: Default::default(),
         only: args.checks.iter().cloned().collect(),
         skip: args.skip_checks.iter().cloned().collect(),
@@ -179,30 +182,44 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             })
             .collect(),
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let progress = !args.no_progress && std::io::stderr().is_terminal();
     let result = scan::scan(
         &paths,
         &args.exclude,
         engine,
-        scan::Options { record_objects: args.format == Format::Junit, progress },
+        scan::Options {
+            record_objects: args.format == Format::Junit,
+            progress,
+        },
     );
 
     let rules = registry::rules();
-    let context = ReportContext { tool: TOOL, rules: &rules };
+    let context = ReportContext {
+        tool: TOOL,
+        rules: &rules,
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let report = match args.format {
         Format::Table => palisade_report::render_table(
             &result,
             &context,
-            TableOptions { styled: to_terminal, quiet: args.quiet },
+            TableOptions {
+                styled: to_terminal,
+                quiet: args.quiet,
+            },
         ),
         Format::Json => palisade_report::render_json(&result, &context),
         Format::Sarif => palisade_report::render_sarif(&result, &context),
         Format::Junit => palisade_report::render_junit(&result, &context),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, report).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, report)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => print(&report)?,
     }
     if !result.errors.is_empty() {
@@ -213,6 +230,12 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(2));
     }
-    let failed = args.fail_on.is_some_and(|threshold| result.max_severity().is_some_and(|s| s >= threshold));
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let failed = args
+        .fail_on
+        .is_some_and(|threshold| result.max_severity().is_some_and(|s| s >= threshold));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -17,7 +17,10 @@ pub fn catalog_table(rules: &[&'static RuleMeta]) -> String {
     for rule in rules {
         table.add_row([rule.id, rule.severity.as_str(), rule.category, rule.title]);
     }
-    format!("{table}\n{} rules; `palisade explain ID` shows one.\n", rules.len())
+    format!(
+        "{table}\n{} rules; `palisade explain ID` shows one.\n",
+        rules.len()
+    )
 }
 
 pub fn catalog_json(rules: &[&'static RuleMeta]) -> String {
@@ -35,7 +38,8 @@ pub fn catalog_json(rules: &[&'static RuleMeta]) -> String {
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({ "rules": rules })).expect("JSON values always serialize");
+    let mut text = serde_json::to_string_pretty(&json!({ "rules": rules }))
+        .expect("JSON values always serialize");
     text.push('\n');
     text
 }
@@ -46,7 +50,12 @@ pub fn explain(rule: &RuleMeta) -> String {
     let frameworks: Vec<String> = rule
         .frameworks
         .iter()
-        .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+        .map(|f| {
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
         .collect();
     let _ = writeln!(
         page,
@@ -56,9 +65,17 @@ pub fn explain(rule: &RuleMeta) -> String {
         rule.category,
         frameworks.join(", ")
     );
-    let _ = writeln!(page, "{}\n\n## Remediation\n\n{}\n\n## References\n", rule.doc, rule.remediation);
+    let _ = writeln!(
+        page,
+        "{}\n\n## Remediation\n\n{}\n\n## References\n",
+        rule.doc, rule.remediation
+    );
     for reference in rule.references {
-        let _ = writeln!(page, "- {} {}: {}", reference.framework, reference.id, reference.url);
+        let _ = writeln!(
+            page,
+            "- {} {}: {}",
+            reference.framework, reference.id, reference.url
+        );
     }
     page
 }
@@ -69,7 +86,11 @@ pub fn index(rules: &[&'static RuleMeta]) -> String {
         "# Rules\n\nGenerated from the rule registry by `palisade generate-docs`; do not edit by hand.\n\n| id | severity | category | title |\n|---|---|---|---|\n",
     );
     for rule in rules {
-        let _ = writeln!(page, "| [`{}`]({}.md) | {} | {} | {} |", rule.id, rule.id, rule.severity, rule.category, rule.title);
+        let _ = writeln!(
+            page,
+            "| [`{}`]({}.md) | {} | {} | {} |",
+            rule.id, rule.id, rule.severity, rule.category, rule.title
+        );
     }
     page
 }
@@ -85,7 +106,8 @@ pub fn write_pages(dir: &Path, rules: &[&'static RuleMeta]) -> anyhow::Result<()
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, content) in pages(rules) {
         let path = dir.join(name);
-        std::fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

@@ -43,7 +43,12 @@ impl Text {
     }
 }
 
-pub fn scan(paths: &[std::path::PathBuf], excludes: &[String], mut engine: Engine, options: Options) -> ScanResult {
+pub fn scan(
+    paths: &[std::path::PathBuf],
+    excludes: &[String],
+    mut engine: Engine,
+    options: Options,
+) -> ScanResult {
     let (inputs, discovery_errors) = discover(paths, excludes);
     let texts: Vec<Text> = inputs
         .into_par_iter()
@@ -60,7 +65,9 @@ pub fn scan(paths: &[std::path::PathBuf], excludes: &[String], mut engine: Engin
         .par_iter()
         .flat_map_iter(|text| {
             let file: Arc<str> = Arc::from(text.input().display_name());
-            let Ok(content) = text.read() else { return Vec::new() };
+            let Ok(content) = text.read() else {
+                return Vec::new();
+            };
             split_documents(&content)
                 .iter()
                 .filter(|doc| doc.text.contains("Namespace"))
@@ -74,8 +81,10 @@ pub fn scan(paths: &[std::path::PathBuf], excludes: &[String], mut engine: Engin
     let bar = if options.progress {
         let bar = ProgressBar::new(texts.len() as u64);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} scanning {pos}/{len} inputs {wide_bar} {elapsed}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} scanning {pos}/{len} inputs {wide_bar} {elapsed}",
+            )
+            .expect("valid template"),
         );
         bar
     } else {
@@ -100,14 +109,20 @@ fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
     let content = match text.read() {
         Ok(content) => content,
         Err(error) => {
-            return ScanResult { errors: vec![error], ..Default::default() };
+            return ScanResult {
+                errors: vec![error],
+                ..Default::default()
+            };
         }
     };
     let mut result = split_documents(&content)
         .par_iter()
         .map(|doc| {
             let loaded = load_document(&file, doc);
-            let mut result = ScanResult { errors: loaded.errors, ..Default::default() };
+            let mut result = ScanResult {
+                errors: loaded.errors,
+                ..Default::default()
+            };
             result.summary.documents = loaded.documents;
             result.summary.skipped_documents = loaded.skipped_documents;
             result.summary.objects = loaded.objects.len();

@@ -14,14 +14,21 @@ fn palisade() -> Command {
 }
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 const REPORT: &str = "crates/palisade/tests/data/report.yaml";
 const BROKEN: &str = "crates/palisade/tests/data/broken.yaml";
 
 fn json_of(args: &[&str]) -> (Value, i32) {
-    let output = palisade().args(args).args(["--format", "json"]).output().unwrap();
+    let output = palisade()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let value = serde_json::from_slice(&output.stdout).expect("valid JSON on stdout");
     (value, output.status.code().unwrap())
 }
@@ -29,18 +36,37 @@ fn json_of(args: &[&str]) -> (Value, i32) {
 #[test]
 fn exit_codes_follow_fail_on() {
     palisade().args(["scan", REPORT]).assert().code(0);
-    palisade().args(["scan", "--fail-on", "critical", REPORT]).assert().code(1);
-    palisade().args(["scan", "--fail-on", "high", REPORT]).assert().code(1);
     palisade()
-        .args(["scan", "--fail-on", "critical", "--skip-checks", "privileged", REPORT])
+        .args(["scan", "--fail-on", "critical", REPORT])
+        .assert()
+        .code(1);
+    palisade()
+        .args(["scan", "--fail-on", "high", REPORT])
+        .assert()
+        .code(1);
+    palisade()
+        .args([
+            "scan",
+            "--fail-on",
+            "critical",
+            "--skip-checks",
+            "privileged",
+            REPORT,
+        ])
         .assert()
         .code(0);
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    palisade().args(["scan", "--fail-on", "severe", REPORT]).assert().code(2);
-    palisade().args(["scan", "--pss-version", "1.30", REPORT]).assert().code(2);
+    palisade()
+        .args(["scan", "--fail-on", "severe", REPORT])
+        .assert()
+        .code(2);
+    palisade()
+        .args(["scan", "--pss-version", "1.30", REPORT])
+        .assert()
+        .code(2);
     palisade()
         .args(["scan", "--checks", "noSuchRule", REPORT])
         .assert()
@@ -52,18 +78,36 @@ fn usage_errors_exit_2() {
 #[test]
 fn stdin_is_scanned() {
     let manifest = std::fs::read_to_string(workspace().join(REPORT)).unwrap();
-    let output = palisade().args(["scan", "-", "-f", "json"]).write_stdin(manifest).output().unwrap();
+    let output = palisade()
+        .args(["scan", "-", "-f", "json"])
+        .write_stdin(manifest)
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["location"]["file"] == "<stdin>"));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["file"] == "<stdin>")
+    );
 }
 
 #[test]
 fn findings_point_at_the_offending_field() {
     let (report, _) = json_of(&["scan", REPORT]);
-    let privileged = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "privileged").unwrap();
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "privileged")
+        .unwrap();
     assert_eq!(privileged["location"]["line"], 19);
     assert_eq!(privileged["location"]["column"], 11);
-    assert_eq!(privileged["location"]["path"], "spec.template.spec.containers[0].securityContext.privileged");
+    assert_eq!(
+        privileged["location"]["path"],
+        "spec.template.spec.containers[0].securityContext.privileged"
+    );
     assert_eq!(privileged["object"]["kind"], "Deployment");
     assert_eq!(privileged["object"]["namespace"], "shop");
     assert_eq!(
@@ -76,14 +120,37 @@ fn findings_point_at_the_offending_field() {
 fn framework_and_version_select_the_controls() {
     let rules = |args: &[&str]| -> Vec<String> {
         let (report, _) = json_of(args);
-        report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
     };
-    let baseline = rules(&["scan", "--framework", "pss-baseline", "examples/manifests/frontend.yaml"]);
+    let baseline = rules(&[
+        "scan",
+        "--framework",
+        "pss-baseline",
+        "examples/manifests/frontend.yaml",
+    ]);
     assert!(baseline.is_empty(), "{baseline:?}");
-    let restricted = rules(&["scan", "--framework", "pss-restricted", "examples/manifests/frontend.yaml"]);
+    let restricted = rules(&[
+        "scan",
+        "--framework",
+        "pss-restricted",
+        "examples/manifests/frontend.yaml",
+    ]);
     assert!(restricted.contains(&"allowPrivilegeEscalation".to_string()));
-    let old = rules(&["scan", "--pss-version", "v1.7", "examples/manifests/frontend.yaml"]);
-    assert!(!old.contains(&"allowPrivilegeEscalation".to_string()), "added in v1.8: {old:?}");
+    let old = rules(&[
+        "scan",
+        "--pss-version",
+        "v1.7",
+        "examples/manifests/frontend.yaml",
+    ]);
+    assert!(
+        !old.contains(&"allowPrivilegeEscalation".to_string()),
+        "added in v1.8: {old:?}"
+    );
 }
 
 #[test]
@@ -98,12 +165,20 @@ fn namespace_enforce_labels_set_the_level_unless_overridden() {
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     assert_eq!(payments, vec!["seccompProfile_baseline"]);
-    let (report, _) = json_of(&["scan", "--framework", "pss-restricted", "examples/manifests"]);
-    assert!(report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["object"]["namespace"] == "payments" && f["rule"] == "seccompProfile_restricted"));
+    let (report, _) = json_of(&[
+        "scan",
+        "--framework",
+        "pss-restricted",
+        "examples/manifests",
+    ]);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["object"]["namespace"] == "payments"
+                && f["rule"] == "seccompProfile_restricted")
+    );
 }
 
 #[test]
@@ -113,10 +188,17 @@ fn kustomize_directories_are_rendered_with_kubectl() {
     let findings = report["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for finding in findings {
-        assert_eq!(finding["location"]["file"], "examples/overlays/prod/kustomization.yaml");
+        assert_eq!(
+            finding["location"]["file"],
+            "examples/overlays/prod/kustomization.yaml"
+        );
         assert_eq!(finding["object"]["namespace"], "shop-prod");
     }
-    assert!(findings.iter().any(|f| f["object"]["name"] == "prod-storefront"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["object"]["name"] == "prod-storefront")
+    );
 }
 
 #[test]
@@ -127,15 +209,36 @@ fn input_errors_are_reported_in_every_format_and_the_rest_is_scanned() {
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert_eq!(errors[0]["line"], 9);
     assert_eq!(errors[0]["column"], 7);
-    assert!(errors[0]["message"].as_str().unwrap().contains("must be a boolean, found string \"maybe\""));
-    assert!(errors[1]["line"] == 13 || errors[1]["line"] == 14, "{}", errors[1]);
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["object"]["name"] == "still-scanned"));
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must be a boolean, found string \"maybe\"")
+    );
+    assert!(
+        errors[1]["line"] == 13 || errors[1]["line"] == 14,
+        "{}",
+        errors[1]
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["object"]["name"] == "still-scanned")
+    );
 
-    let sarif = palisade().args(["scan", "-f", "sarif", BROKEN]).output().unwrap();
+    let sarif = palisade()
+        .args(["scan", "-f", "sarif", BROKEN])
+        .output()
+        .unwrap();
     assert_eq!(sarif.status.code(), Some(2));
     let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
-    assert_eq!(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 9);
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        9
+    );
 
     palisade()
         .args(["scan", "-f", "junit", BROKEN])
@@ -158,7 +261,10 @@ fn binary_and_missing_files_are_input_errors() {
         .args(["scan", binary.to_str().unwrap(), "/no/such/file.yaml"])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("binary file").and(predicate::str::contains("/no/such/file.yaml")));
+        .stdout(
+            predicate::str::contains("binary file")
+                .and(predicate::str::contains("/no/such/file.yaml")),
+        );
 }
 
 #[test]
@@ -184,8 +290,13 @@ fn output_file_and_catalogue() {
 }
 
 fn snapshot_of(format: &str) -> String {
-    let output = palisade().args(["scan", "-f", format, REPORT]).output().unwrap();
-    String::from_utf8(output.stdout).unwrap().replace(env!("CARGO_PKG_VERSION"), "[version]")
+    let output = palisade()
+        .args(["scan", "-f", format, REPORT])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "[version]")
 }
 
 #[test]

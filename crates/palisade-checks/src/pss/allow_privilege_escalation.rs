@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject, is_windows, pss_reference, sc_path};
+use super::{
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    is_windows, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -39,25 +42,43 @@ containers:
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",
         frameworks: RESTRICTED,
         references: &[
-            pss_reference("restricted/privilege-escalation", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"),
+            pss_reference(
+                "restricted/privilege-escalation",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
             cis_reference("5.2.6"),
         ],
     },
     level: super::Level::Restricted,
     revisions: &[
-        Revision { min_minor: 8, check: check_1_8, overrides: &[] },
-        Revision { min_minor: 25, check: check_1_25, overrides: &[] },
+        Revision {
+            min_minor: 8,
+            check: check_1_8,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 25,
+            check: check_1_25,
+            overrides: &[],
+        },
     ],
 };
 
 fn check_1_8(pod: &PodView<'_>) -> Vec<Violation> {
     pod.containers()
-        .filter(|c| c.security_context("allowPrivilegeEscalation").and_then(|n| n.as_bool()) != Some(false))
+        .filter(|c| {
+            c.security_context("allowPrivilegeEscalation")
+                .and_then(|n| n.as_bool())
+                != Some(false)
+        })
         .map(|c| {
             Violation::new(
                 sc_path(&c, &["allowPrivilegeEscalation"]),
                 "allowPrivilegeEscalation != false",
-                format!("{} must set securityContext.allowPrivilegeEscalation=false", container_subject(&c)),
+                format!(
+                    "{} must set securityContext.allowPrivilegeEscalation=false",
+                    container_subject(&c)
+                ),
             )
         })
         .collect()

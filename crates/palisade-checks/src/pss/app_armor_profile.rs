@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path, pss_reference, quote, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path,
+    pss_reference, quote, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -38,10 +41,17 @@ securityContext:
 ```"#,
         remediation: "Remove the override, or set `appArmorProfile.type` to `RuntimeDefault` or `Localhost` (annotations: `runtime/default` or `localhost/<profile>`).",
         frameworks: BASELINE,
-        references: &[pss_reference("baseline/apparmor", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")],
+        references: &[pss_reference(
+            "baseline/apparmor",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        )],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -52,17 +62,30 @@ fn allowed_type(profile: &Node) -> Option<&str> {
 }
 
 fn detail(setter: &str, value: &str) -> String {
-    format!("{setter} must not set AppArmor profile type to {}", quote(value))
+    format!(
+        "{setter} must not set AppArmor profile type to {}",
+        quote(value)
+    )
 }
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
     const REASON: &str = "forbidden AppArmor profile";
     let mut violations = Vec::new();
-    if let Some(bad) = pod.security_context("appArmorProfile").and_then(allowed_type) {
-        violations.push(Violation::new(pod_sc_path(pod, &["appArmorProfile", "type"]), REASON, detail("pod", bad)));
+    if let Some(bad) = pod
+        .security_context("appArmorProfile")
+        .and_then(allowed_type)
+    {
+        violations.push(Violation::new(
+            pod_sc_path(pod, &["appArmorProfile", "type"]),
+            REASON,
+            detail("pod", bad),
+        ));
     }
     for container in pod.containers() {
-        if let Some(bad) = container.security_context("appArmorProfile").and_then(allowed_type) {
+        if let Some(bad) = container
+            .security_context("appArmorProfile")
+            .and_then(allowed_type)
+        {
             violations.push(Violation::new(
                 sc_path(&container, &["appArmorProfile", "type"]),
                 REASON,

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject, pss_reference, quote, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    pss_reference, quote, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -38,23 +41,47 @@ securityContext:
         remediation: "Remove the added capability; if the workload really needs one, isolate it on dedicated nodes and document the exception.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/capabilities", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/capabilities",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.9"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 const DEFAULT_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 /// The added capabilities of a container outside `allowed`, sorted and de-duplicated, with the
 /// index of the first one.
-pub(super) fn added_outside<'a>(container: &palisade_k8s::ContainerView<'a>, allowed: &[&str]) -> Option<(usize, Vec<&'a str>)> {
-    let added = container.security_context("capabilities")?.get("add")?.items();
+pub(super) fn added_outside<'a>(
+    container: &palisade_k8s::ContainerView<'a>,
+    allowed: &[&str],
+) -> Option<(usize, Vec<&'a str>)> {
+    let added = container
+        .security_context("capabilities")?
+        .get("add")?
+        .items();
     let mut first = None;
     let mut bad: Vec<&str> = Vec::new();
     for (i, cap) in added.iter().enumerate() {
@@ -71,7 +98,10 @@ pub(super) fn added_outside<'a>(container: &palisade_k8s::ContainerView<'a>, all
 
 pub(super) fn forbidden_capabilities_detail(subject: &str, capabilities: &[&str]) -> String {
     let listed: Vec<String> = capabilities.iter().map(|c| quote(c)).collect();
-    format!("{subject} must not include {} in securityContext.capabilities.add", listed.join(", "))
+    format!(
+        "{subject} must not include {} in securityContext.capabilities.add",
+        listed.join(", ")
+    )
 }
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
@@ -86,4 +116,3 @@ fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
         })
         .collect()
 }
-

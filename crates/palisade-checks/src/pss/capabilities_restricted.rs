@@ -2,7 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::capabilities_baseline::{added_outside, forbidden_capabilities_detail};
-use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject, is_windows, pss_reference, sc_path};
+use super::{
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    is_windows, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -41,14 +44,25 @@ securityContext:
         remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` and add back only `NET_BIND_SERVICE` if the container binds a port below 1024.",
         frameworks: RESTRICTED,
         references: &[
-            pss_reference("restricted/capabilities", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"),
+            pss_reference(
+                "restricted/capabilities",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
             cis_reference("5.2.10"),
         ],
     },
     level: super::Level::Restricted,
     revisions: &[
-        Revision { min_minor: 22, check: check_1_22, overrides: &["capabilities_baseline"] },
-        Revision { min_minor: 25, check: check_1_25, overrides: &["capabilities_baseline"] },
+        Revision {
+            min_minor: 22,
+            check: check_1_22,
+            overrides: &["capabilities_baseline"],
+        },
+        Revision {
+            min_minor: 25,
+            check: check_1_25,
+            overrides: &["capabilities_baseline"],
+        },
     ],
 };
 
@@ -65,7 +79,10 @@ fn check_1_22(pod: &PodView<'_>) -> Vec<Violation> {
             violations.push(Violation::new(
                 sc_path(&c, &["capabilities", "drop"]),
                 REASON,
-                format!("{} must set securityContext.capabilities.drop=[\"ALL\"]", container_subject(&c)),
+                format!(
+                    "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+                    container_subject(&c)
+                ),
             ));
         }
         if let Some((first, bad)) = added_outside(&c, &["NET_BIND_SERVICE"]) {
@@ -85,4 +102,3 @@ fn check_1_25(pod: &PodView<'_>) -> Vec<Violation> {
     }
     check_1_22(pod)
 }
-

@@ -33,20 +33,33 @@ spec:
         remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false). Expose ports through a Service instead of the host network.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/host-namespaces", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/host-namespaces",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.3"),
             cis_reference("5.2.4"),
             cis_reference("5.2.5"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
     ["hostNetwork", "hostPID", "hostIPC"]
         .into_iter()
         .filter(|field| pod.get(field).and_then(|n| n.as_bool()) == Some(true))
-        .map(|field| Violation::new(pod.spec_path.key(field), "host namespaces", format!("{field}=true")))
+        .map(|field| {
+            Violation::new(
+                pod.spec_path.key(field),
+                "host namespaces",
+                format!("{field}=true"),
+            )
+        })
         .collect()
 }

@@ -1,7 +1,9 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, pss_reference, quote};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, pss_reference, quote,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -36,12 +38,19 @@ volumes:
         remediation: "Replace the hostPath volume with an emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/hostpath-volumes", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/hostpath-volumes",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.12"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {

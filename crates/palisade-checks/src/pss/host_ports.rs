@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject, pss_reference};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    pss_reference,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -34,12 +37,19 @@ ports:
         remediation: "Remove `hostPort`; expose the container through a Service (ClusterIP, or an Ingress/LoadBalancer in front of it).",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/host-ports", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/host-ports",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.13"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
@@ -49,19 +59,33 @@ fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
         let bad: Vec<(usize, i64)> = ports
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| p.get("hostPort").and_then(Node::as_i64).map(|port| (i, port)))
+            .filter_map(|(i, p)| {
+                p.get("hostPort")
+                    .and_then(Node::as_i64)
+                    .map(|port| (i, port))
+            })
             .filter(|(_, port)| *port != 0)
             .collect();
-        let Some((first, _)) = bad.first() else { continue };
+        let Some((first, _)) = bad.first() else {
+            continue;
+        };
         // Pod Security Admission lists the ports as a sorted set of strings.
         let mut listed: Vec<String> = bad.iter().map(|(_, port)| port.to_string()).collect();
         listed.sort();
         listed.dedup();
-        let noun = if listed.len() == 1 { "hostPort" } else { "hostPorts" };
+        let noun = if listed.len() == 1 {
+            "hostPort"
+        } else {
+            "hostPorts"
+        };
         violations.push(Violation::new(
             container.path.key("ports").index(*first).key("hostPort"),
             "hostPort",
-            format!("{} uses {noun} {}", container_subject(&container), listed.join(", ")),
+            format!(
+                "{} uses {noun} {}",
+                container_subject(&container),
+                listed.join(", ")
+            ),
         ));
     }
     violations

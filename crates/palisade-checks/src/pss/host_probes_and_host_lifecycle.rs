@@ -1,7 +1,9 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{JsonPath, Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pss_reference, quote};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pss_reference, quote,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -45,7 +47,11 @@ livenessProbe:
         )],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 34, check: check_1_34, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 34,
+        check: check_1_34,
+        overrides: &[],
+    }],
 };
 
 const HANDLERS: [&[&str]; 5] = [
@@ -67,9 +73,14 @@ fn check_1_34(pod: &PodView<'_>) -> Vec<Violation> {
                 node = node.and_then(|n| n.get(key));
             }
             for action in ["httpGet", "tcpSocket"] {
-                let host = node.and_then(|n| n.get(action)).and_then(|a| a.get("host")).and_then(Node::as_str);
+                let host = node
+                    .and_then(|n| n.get(action))
+                    .and_then(|a| a.get("host"))
+                    .and_then(Node::as_str);
                 if let Some(host) = host.filter(|h| !h.is_empty()) {
-                    first.get_or_insert_with(|| container.path.keys(handler).keys(&[action, "host"]));
+                    first.get_or_insert_with(|| {
+                        container.path.keys(handler).keys(&[action, "host"])
+                    });
                     hosts.push(host);
                 }
             }
@@ -77,12 +88,20 @@ fn check_1_34(pod: &PodView<'_>) -> Vec<Violation> {
         let Some(path) = first else { continue };
         hosts.sort_unstable();
         hosts.dedup();
-        let noun = if hosts.len() == 1 { "probe or lifecycle host" } else { "probe or lifecycle hosts" };
+        let noun = if hosts.len() == 1 {
+            "probe or lifecycle host"
+        } else {
+            "probe or lifecycle hosts"
+        };
         let listed: Vec<String> = hosts.iter().map(|h| quote(h)).collect();
         violations.push(Violation::new(
             path,
             "probe or lifecycle host",
-            format!("{} uses {noun} {}", container_subject(&container), listed.join(", ")),
+            format!(
+                "{} uses {noun} {}",
+                container_subject(&container),
+                listed.join(", ")
+            ),
         ));
     }
     violations

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject, pss_reference, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -38,12 +41,19 @@ containers:
         remediation: "Remove `securityContext.privileged: true` (or set it to false); grant the specific capability the workload needs instead.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/privileged-containers", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/privileged-containers",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.2"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
@@ -53,7 +63,10 @@ fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
             Violation::new(
                 sc_path(&c, &["privileged"]),
                 "privileged",
-                format!("{} must not set securityContext.privileged=true", container_subject(&c)),
+                format!(
+                    "{} must not set securityContext.privileged=true",
+                    container_subject(&c)
+                ),
             )
         })
         .collect()

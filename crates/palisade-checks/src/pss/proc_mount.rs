@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, in_user_namespace, pss_reference, quote, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, in_user_namespace,
+    pss_reference, quote, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -34,12 +37,23 @@ securityContext:
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
         frameworks: BASELINE,
-        references: &[pss_reference("baseline/proc-mount-type", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")],
+        references: &[pss_reference(
+            "baseline/proc-mount-type",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        )],
     },
     level: super::Level::Baseline,
     revisions: &[
-        Revision { min_minor: 0, check: unmasked_proc_mounts, overrides: &[] },
-        Revision { min_minor: 35, check: check_1_35, overrides: &[] },
+        Revision {
+            min_minor: 0,
+            check: unmasked_proc_mounts,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 35,
+            check: check_1_35,
+            overrides: &[],
+        },
     ],
 };
 
@@ -52,7 +66,11 @@ pub(super) fn unmasked_proc_mounts(pod: &PodView<'_>) -> Vec<Violation> {
                 Violation::new(
                     sc_path(&c, &["procMount"]),
                     "procMount",
-                    format!("{} must not set securityContext.procMount to {}", container_subject(&c), quote(value)),
+                    format!(
+                        "{} must not set securityContext.procMount to {}",
+                        container_subject(&c),
+                        quote(value)
+                    ),
                 )
             })
         })

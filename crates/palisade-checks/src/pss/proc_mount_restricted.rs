@@ -36,7 +36,10 @@ spec:
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
         frameworks: RESTRICTED,
-        references: &[pss_reference("baseline/proc-mount-type", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")],
+        references: &[pss_reference(
+            "baseline/proc-mount-type",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        )],
     },
     level: super::Level::Restricted,
     revisions: &[Revision {

@@ -39,21 +39,54 @@ volumes:
 ```"#,
         remediation: "Use a PersistentVolumeClaim (backed by whatever storage you need), or an emptyDir/ConfigMap/Secret/projected volume.",
         frameworks: RESTRICTED,
-        references: &[pss_reference("restricted/volume-types", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted")],
+        references: &[pss_reference(
+            "restricted/volume-types",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+        )],
     },
     level: super::Level::Restricted,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &["hostPathVolumes"] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &["hostPathVolumes"],
+    }],
 };
 
 const ALLOWED: &[&str] = &[
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ];
 
 /// In the order Pod Security Admission tests them to name a volume's type.
 const RESTRICTED_TYPES: &[&str] = &[
-    "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs", "rbd", "flexVolume",
-    "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
-    "portworxVolume", "scaleIO", "storageos",
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
 ];
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
@@ -69,7 +102,11 @@ fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
             Violation::new(
                 kind.map_or(path.clone(), |k| path.key(k)),
                 "restricted volume types",
-                format!("volume {} uses restricted volume type {}", quote(name), quote(kind.unwrap_or(&"unknown"))),
+                format!(
+                    "volume {} uses restricted volume type {}",
+                    quote(name),
+                    quote(kind.unwrap_or(&"unknown"))
+                ),
             )
         })
         .collect()

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject, in_user_namespace, pod_sc_path, pss_reference, sc_path};
+use super::{
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    in_user_namespace, pod_sc_path, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -40,21 +43,34 @@ spec:
         remediation: "Set `securityContext.runAsNonRoot: true` at the pod level (and build the image with a numeric non-root `USER`).",
         frameworks: RESTRICTED,
         references: &[
-            pss_reference("restricted/running-as-non-root", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"),
+            pss_reference(
+                "restricted/running-as-non-root",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
             cis_reference("5.2.7"),
         ],
     },
     level: super::Level::Restricted,
     revisions: &[
-        Revision { min_minor: 0, check: check_1_0, overrides: &[] },
-        Revision { min_minor: 35, check: check_1_35, overrides: &[] },
+        Revision {
+            min_minor: 0,
+            check: check_1_0,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 35,
+            check: check_1_35,
+            overrides: &[],
+        },
     ],
 };
 
 const REASON: &str = "runAsNonRoot != true";
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
-    let pod_value = pod.security_context("runAsNonRoot").and_then(|n| n.as_bool());
+    let pod_value = pod
+        .security_context("runAsNonRoot")
+        .and_then(|n| n.as_bool());
     let mut explicit = Vec::new();
     if pod_value == Some(false) {
         explicit.push(Violation::new(
@@ -69,18 +85,28 @@ fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
             Some(false) => explicit.push(Violation::new(
                 sc_path(&c, &["runAsNonRoot"]),
                 REASON,
-                format!("{} must not set securityContext.runAsNonRoot=false", container_subject(&c)),
+                format!(
+                    "{} must not set securityContext.runAsNonRoot=false",
+                    container_subject(&c)
+                ),
             )),
             None if pod_value != Some(true) => implicit.push(Violation::new(
                 sc_path(&c, &["runAsNonRoot"]),
                 REASON,
-                format!("pod or {} must set securityContext.runAsNonRoot=true", container_subject(&c)),
+                format!(
+                    "pod or {} must set securityContext.runAsNonRoot=true",
+                    container_subject(&c)
+                ),
             )),
             _ => {}
         }
     }
     // Pod Security Admission reports the explicit settings first and only them when present.
-    if explicit.is_empty() { implicit } else { explicit }
+    if explicit.is_empty() {
+        implicit
+    } else {
+        explicit
+    }
 }
 
 fn check_1_35(pod: &PodView<'_>) -> Vec<Violation> {

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, container_subject, in_user_namespace, pod_sc_path, pss_reference, sc_path};
+use super::{
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, container_subject, in_user_namespace,
+    pod_sc_path, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -34,12 +37,23 @@ securityContext:
 ```"#,
         remediation: "Set `runAsUser` to a non-zero UID (and `runAsNonRoot: true`), or remove it and use an image with a non-root `USER`.",
         frameworks: RESTRICTED,
-        references: &[pss_reference("restricted/running-as-non-root-user", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted")],
+        references: &[pss_reference(
+            "restricted/running-as-non-root-user",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+        )],
     },
     level: super::Level::Restricted,
     revisions: &[
-        Revision { min_minor: 23, check: check_1_23, overrides: &[] },
-        Revision { min_minor: 35, check: check_1_35, overrides: &[] },
+        Revision {
+            min_minor: 23,
+            check: check_1_23,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 35,
+            check: check_1_35,
+            overrides: &[],
+        },
     ],
 };
 
@@ -47,7 +61,11 @@ fn check_1_23(pod: &PodView<'_>) -> Vec<Violation> {
     let is_root = |n: Option<&palisade_k8s::Node>| n.and_then(|n| n.as_i64()) == Some(0);
     let mut violations = Vec::new();
     if is_root(pod.security_context("runAsUser")) {
-        violations.push(Violation::new(pod_sc_path(pod, &["runAsUser"]), "runAsUser=0", "pod must not set runAsUser=0"));
+        violations.push(Violation::new(
+            pod_sc_path(pod, &["runAsUser"]),
+            "runAsUser=0",
+            "pod must not set runAsUser=0",
+        ));
     }
     for c in pod.containers() {
         if is_root(c.security_context("runAsUser")) {

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{JsonPath, Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path, pss_reference, quote, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path,
+    pss_reference, quote, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -37,17 +40,34 @@ securityContext:
 ```"#,
         remediation: "Remove `seLinuxOptions.user`/`role` and use one of the container SELinux types (or leave `type` unset).",
         frameworks: BASELINE,
-        references: &[pss_reference("baseline/selinux", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")],
+        references: &[pss_reference(
+            "baseline/selinux",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        )],
     },
     level: super::Level::Baseline,
     revisions: &[
-        Revision { min_minor: 0, check: check_1_0, overrides: &[] },
-        Revision { min_minor: 31, check: check_1_31, overrides: &[] },
+        Revision {
+            min_minor: 0,
+            check: check_1_0,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 31,
+            check: check_1_31,
+            overrides: &[],
+        },
     ],
 };
 
 const TYPES_1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
-const TYPES_1_31: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const TYPES_1_31: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
     check(pod, TYPES_1_0)
@@ -79,11 +99,18 @@ fn check(pod: &PodView<'_>, allowed: &[&str]) -> Vec<Violation> {
             violations.push(Violation::new(
                 path.key(field),
                 "seLinuxOptions",
-                format!("{setter} set forbidden securityContext.seLinuxOptions: {}", problems.join("; ")),
+                format!(
+                    "{setter} set forbidden securityContext.seLinuxOptions: {}",
+                    problems.join("; ")
+                ),
             ));
         }
     };
-    inspect(pod.security_context("seLinuxOptions"), pod_sc_path(pod, &["seLinuxOptions"]), "pod".to_string());
+    inspect(
+        pod.security_context("seLinuxOptions"),
+        pod_sc_path(pod, &["seLinuxOptions"]),
+        "pod".to_string(),
+    );
     for container in pod.containers() {
         inspect(
             container.security_context("seLinuxOptions"),

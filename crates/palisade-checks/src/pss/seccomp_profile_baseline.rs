@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject, pod_sc_path, pss_reference, quote, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    pod_sc_path, pss_reference, quote, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -39,14 +42,25 @@ securityContext:
         remediation: "Set `seccompProfile.type` to `RuntimeDefault` (or `Localhost` with a profile), or remove the `Unconfined` override.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/seccomp", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/seccomp",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.7.2"),
         ],
     },
     level: super::Level::Baseline,
     revisions: &[
-        Revision { min_minor: 0, check: check_1_0, overrides: &[] },
-        Revision { min_minor: 19, check: check_1_19, overrides: &[] },
+        Revision {
+            min_minor: 0,
+            check: check_1_0,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 19,
+            check: check_1_19,
+            overrides: &[],
+        },
     ],
 };
 
@@ -59,7 +73,10 @@ fn allowed_annotation(value: &str) -> bool {
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
     let mut keys = vec![POD_ANNOTATION.to_string()];
-    keys.extend(pod.containers().map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)));
+    keys.extend(
+        pod.containers()
+            .map(|c| format!("{CONTAINER_ANNOTATION_PREFIX}{}", c.name)),
+    );
     keys.iter()
         .filter_map(|key| {
             let value = pod.annotation(key)?.as_str().unwrap_or("");
@@ -81,13 +98,20 @@ pub(super) fn forbidden_type(profile: Option<&Node>) -> Option<&str> {
 }
 
 pub(super) fn seccomp_detail(setter: &str, value: &str) -> String {
-    format!("{setter} must not set securityContext.seccompProfile.type to {}", quote(value))
+    format!(
+        "{setter} must not set securityContext.seccompProfile.type to {}",
+        quote(value)
+    )
 }
 
 fn check_1_19(pod: &PodView<'_>) -> Vec<Violation> {
     let mut violations = Vec::new();
     if let Some(bad) = forbidden_type(pod.security_context("seccompProfile")) {
-        violations.push(Violation::new(pod_sc_path(pod, &["seccompProfile", "type"]), "seccompProfile", seccomp_detail("pod", bad)));
+        violations.push(Violation::new(
+            pod_sc_path(pod, &["seccompProfile", "type"]),
+            "seccompProfile",
+            seccomp_detail("pod", bad),
+        ));
     }
     for container in pod.containers() {
         if let Some(bad) = forbidden_type(container.security_context("seccompProfile")) {

@@ -2,7 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::seccomp_profile_baseline::{forbidden_type, seccomp_detail};
-use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject, is_windows, pod_sc_path, pss_reference, sc_path};
+use super::{
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    is_windows, pod_sc_path, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -43,14 +46,25 @@ spec:
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` at the pod level.",
         frameworks: RESTRICTED,
         references: &[
-            pss_reference("restricted/seccomp", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"),
+            pss_reference(
+                "restricted/seccomp",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
             cis_reference("5.7.2"),
         ],
     },
     level: super::Level::Restricted,
     revisions: &[
-        Revision { min_minor: 19, check: check_1_19, overrides: &["seccompProfile_baseline"] },
-        Revision { min_minor: 25, check: check_1_25, overrides: &["seccompProfile_baseline"] },
+        Revision {
+            min_minor: 19,
+            check: check_1_19,
+            overrides: &["seccompProfile_baseline"],
+        },
+        Revision {
+            min_minor: 25,
+            check: check_1_25,
+            overrides: &["seccompProfile_baseline"],
+        },
     ],
 };
 
@@ -60,7 +74,11 @@ fn check_1_19(pod: &PodView<'_>) -> Vec<Violation> {
     let pod_profile = pod.security_context("seccompProfile");
     let mut explicit = Vec::new();
     if let Some(bad) = forbidden_type(pod_profile) {
-        explicit.push(Violation::new(pod_sc_path(pod, &["seccompProfile", "type"]), REASON, seccomp_detail("pod", bad)));
+        explicit.push(Violation::new(
+            pod_sc_path(pod, &["seccompProfile", "type"]),
+            REASON,
+            seccomp_detail("pod", bad),
+        ));
     }
     let pod_valid = pod_profile.is_some() && forbidden_type(pod_profile).is_none();
     let mut implicit = Vec::new();
@@ -83,7 +101,11 @@ fn check_1_19(pod: &PodView<'_>) -> Vec<Violation> {
             ));
         }
     }
-    if explicit.is_empty() { implicit } else { explicit }
+    if explicit.is_empty() {
+        implicit
+    } else {
+        explicit
+    }
 }
 
 fn check_1_25(pod: &PodView<'_>) -> Vec<Violation> {

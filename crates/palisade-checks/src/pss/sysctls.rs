@@ -43,15 +43,38 @@ securityContext:
 ```"#,
         remediation: "Remove the sysctl, or tune it on the node (for a dedicated node pool) instead of from the pod.",
         frameworks: BASELINE,
-        references: &[pss_reference("baseline/sysctls", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")],
+        references: &[pss_reference(
+            "baseline/sysctls",
+            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+        )],
     },
     level: super::Level::Baseline,
     revisions: &[
-        Revision { min_minor: 0, check: check_1_0, overrides: &[] },
-        Revision { min_minor: 27, check: check_1_27, overrides: &[] },
-        Revision { min_minor: 29, check: check_1_29, overrides: &[] },
-        Revision { min_minor: 32, check: check_1_32, overrides: &[] },
-        Revision { min_minor: 37, check: check_1_37, overrides: &[] },
+        Revision {
+            min_minor: 0,
+            check: check_1_0,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 27,
+            check: check_1_27,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 29,
+            check: check_1_29,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 32,
+            check: check_1_32,
+            overrides: &[],
+        },
+        Revision {
+            min_minor: 37,
+            check: check_1_37,
+            overrides: &[],
+        },
     ],
 };
 
@@ -95,10 +118,15 @@ fn check(pod: &PodView<'_>, minor: u32) -> Vec<Violation> {
         .enumerate()
         .filter_map(|(i, sysctl)| {
             let name = sysctl.get("name").and_then(Node::as_str).unwrap_or("");
-            let safe = SAFE.iter().any(|(since, safe)| *since <= minor && *safe == name);
+            let safe = SAFE
+                .iter()
+                .any(|(since, safe)| *since <= minor && *safe == name);
             (!safe).then(|| {
                 Violation::new(
-                    pod.spec_path.keys(&["securityContext", "sysctls"]).index(i).key("name"),
+                    pod.spec_path
+                        .keys(&["securityContext", "sysctls"])
+                        .index(i)
+                        .key("name"),
                     "forbidden sysctls",
                     name,
                 )

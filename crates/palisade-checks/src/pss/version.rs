@@ -115,7 +115,9 @@ mod tests {
         assert_eq!("v1.0".parse::<Version>(), Ok(Version::V1(0)));
         assert_eq!("v1.25".parse::<Version>(), Ok(Version::V1(25)));
         assert_eq!("v1.99".parse::<Version>(), Ok(Version::V1(99)));
-        for bad in ["v1.01", "1.25", "v1.25.0", "v2.0", "V1.25", "", " v1.25", "v1."] {
+        for bad in [
+            "v1.01", "1.25", "v1.25.0", "v2.0", "V1.25", "", " v1.25", "v1.",
+        ] {
             assert!(bad.parse::<Version>().is_err(), "{bad}");
         }
     }

@@ -1,7 +1,10 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject, pod_sc_path, pss_reference, sc_path};
+use super::{
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    pod_sc_path, pss_reference, sc_path,
+};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -36,21 +39,36 @@ securityContext:
         remediation: "Remove `windowsOptions.hostProcess: true`; run node-level agents through a dedicated, separately governed namespace.",
         frameworks: BASELINE,
         references: &[
-            pss_reference("baseline/hostprocess", "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"),
+            pss_reference(
+                "baseline/hostprocess",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
             cis_reference("5.2.11"),
         ],
     },
     level: super::Level::Baseline,
-    revisions: &[Revision { min_minor: 0, check: check_1_0, overrides: &[] }],
+    revisions: &[Revision {
+        min_minor: 0,
+        check: check_1_0,
+        overrides: &[],
+    }],
 };
 
 const DETAIL: &str = "must not set securityContext.windowsOptions.hostProcess=true";
 
 fn check_1_0(pod: &PodView<'_>) -> Vec<Violation> {
-    let host_process = |n: Option<&palisade_k8s::Node>| n.and_then(|w| w.get("hostProcess")).and_then(|h| h.as_bool()) == Some(true);
+    let host_process = |n: Option<&palisade_k8s::Node>| {
+        n.and_then(|w| w.get("hostProcess"))
+            .and_then(|h| h.as_bool())
+            == Some(true)
+    };
     let mut violations = Vec::new();
     if host_process(pod.security_context("windowsOptions")) {
-        violations.push(Violation::new(pod_sc_path(pod, &["windowsOptions", "hostProcess"]), "hostProcess", format!("pod {DETAIL}")));
+        violations.push(Violation::new(
+            pod_sc_path(pod, &["windowsOptions", "hostProcess"]),
+            "hostProcess",
+            format!("pod {DETAIL}"),
+        ));
     }
     for c in pod.containers() {
         if host_process(c.security_context("windowsOptions")) {
