@@ -8,7 +8,7 @@ mod junit;
 mod sarif;
 mod table;
 
-use palisade_core::{RuleMeta, ScanResult};
+use palisade_core::RuleMeta;
 
 pub use json::{SCHEMA_VERSION, render_json};
 pub use junit::render_junit;
@@ -29,6 +29,3 @@ pub struct ReportContext<'a> {
     pub tool: Tool,
     pub rules: &'a [&'static RuleMeta],
 }
-
-/// Convenience for renderers that take the result and context.
-pub type Renderer = fn(&ScanResult, &ReportContext<'_>) -> String;

@@ -204,23 +204,33 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         rules: &rules,
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let report = match args.format {
-        Format::Table => palisade_report::render_table(
-            &result,
-            &context,
-            TableOptions {
-                styled: to_terminal,
-                quiet: args.quiet,
-            },
-        ),
-        Format::Json => palisade_report::render_json(&result, &context),
-        Format::Sarif => palisade_report::render_sarif(&result, &context),
-        Format::Junit => palisade_report::render_junit(&result, &context),
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, report)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print(&report)?,
+    let written = match args.format {
+        Format::Json => palisade_report::render_json(&result, &context, &mut out),
+        Format::Table => out.write_all(
+            palisade_report::render_table(
+                &result,
+                &context,
+                TableOptions {
+                    styled: to_terminal,
+                    quiet: args.quiet,
+                },
+            )
+            .as_bytes(),
+        ),
+        Format::Sarif => out.write_all(palisade_report::render_sarif(&result, &context).as_bytes()),
+        Format::Junit => out.write_all(palisade_report::render_junit(&result, &context).as_bytes()),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the report")?,
     }
     if !result.errors.is_empty() {
         if args.format != Format::Table || args.output.is_some() {
