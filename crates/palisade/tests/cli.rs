@@ -306,3 +306,32 @@ fn report_snapshots() {
     insta::assert_snapshot!("junit", snapshot_of("junit"));
     insta::assert_snapshot!("table", snapshot_of("table"));
 }
+
+/// The ~1,100 real-world manifests of `../shared/corpus/k8s` (broken and templated files
+/// included): the scan completes, reports their problems as input errors, and never panics.
+#[test]
+fn real_world_corpus_scans_without_panics() {
+    let corpus = workspace().join("../shared/corpus/k8s");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} not present", corpus.display());
+        return;
+    }
+    let output = palisade()
+        .args(["scan", "-f", "json", "--no-progress"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(output.status.code(), Some(0 | 2)), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["summary"]["files"].as_u64().unwrap() > 1000);
+    assert!(report["summary"]["objects"].as_u64().unwrap() > 1500);
+    for error in report["errors"].as_array().unwrap() {
+        assert!(
+            error["file"].as_str().unwrap().contains("corpus"),
+            "{error}"
+        );
+        assert!(!error["message"].as_str().unwrap().is_empty());
+    }
+}
