@@ -1,12 +1,26 @@
-//! Runs the rules on objects and turns their violations into findings.
+//! Runs the rules on objects, applies `palisade.dev/ignore` annotations, and turns violations
+//! into findings.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use palisade_core::{Finding, Framework, RuleMeta, Severity};
+use palisade_core::config::Config;
+use palisade_core::{
+    Finding, Framework, InputError, RuleMeta, Severity, Suppressed, Suppression, SuppressionKind,
+};
 use palisade_k8s::{JsonPath, Object, pod_view};
 
-use crate::namespace::{self, NamespacePolicies};
+use crate::inventory::Inventory;
+use crate::namespace;
 use crate::pss::{self, Level, Policy, Version};
+use crate::registry;
+use crate::rules::{self, Context, Settings};
+use crate::violation::Violation;
+
+/// The annotation that accepts findings on one object: `"<rule>[,<rule>]: <reason>"`.
+pub const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
+
+/// The id of the rule whose severity `[images] digest_pinning` sets.
+const DIGEST_RULE: &str = "imageDigest";
 
 /// How pods are evaluated against the Pod Security Standards.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,28 +35,89 @@ pub struct PssSettings {
 #[derive(Debug, Default)]
 pub struct Engine {
     pub pss: PssSettings,
-    /// The enforce labels of the namespaces found in the input.
-    pub namespaces: NamespacePolicies,
-    /// `--checks`: when non-empty, only these rule ids run.
+    /// What the rules know about the whole input.
+    pub inventory: Inventory,
+    pub settings: Settings,
+    /// `--checks` / `[rules] enable`: when non-empty, only these rule ids run.
     pub only: HashSet<String>,
-    /// `--skip-checks`.
+    /// `--skip-checks` / `[rules] disable`.
     pub skip: HashSet<String>,
     /// `--framework`: when non-empty, only rules in one of these frameworks run.
     pub frameworks: Vec<Framework>,
+    /// `[rules.severity]` (and `[images] digest_pinning`).
+    pub severity: HashMap<String, Severity>,
+    /// Namespaces whose objects are not checked (the system namespaces, by default).
+    pub skip_namespaces: HashSet<String>,
+}
+
+/// The outcome of checking one object.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    /// Findings a `palisade.dev/ignore` annotation accepted.
+    pub suppressed: Vec<Suppressed>,
+    /// Malformed ignore annotations.
+    pub errors: Vec<InputError>,
+    /// The rules that applied to the object (whether or not they found something).
+    pub ran: Vec<&'static str>,
 }
 
 impl Engine {
-    fn enabled(&self, rule: &RuleMeta) -> bool {
+    /// Applies a configuration file's rule selection, severities, image policy and system
+    /// namespaces. Command-line selections are added by the caller on top.
+    pub fn configure(&mut self, config: &Config) {
+        if let Some(enable) = &config.enable {
+            self.only.extend(enable.iter().cloned());
+        }
+        self.skip.extend(config.disable.iter().cloned());
+        match config.digest_pinning {
+            None => {
+                self.skip.insert(DIGEST_RULE.to_string());
+            }
+            Some(severity) => {
+                self.severity.insert(DIGEST_RULE.to_string(), severity);
+            }
+        }
+        self.severity
+            .extend(config.severity.iter().map(|(id, s)| (id.clone(), *s)));
+        self.settings.allowed_registries = config.allowed_registries.clone();
+        self.skip_namespaces = if config.include_system_namespaces {
+            HashSet::new()
+        } else {
+            config.system_namespaces.iter().cloned().collect()
+        };
+    }
+
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
         (self.only.is_empty() || self.only.contains(rule.id))
             && !self.skip.contains(rule.id)
-            && (self.frameworks.is_empty()
-                || rule.frameworks.iter().any(|f| self.frameworks.contains(f)))
+            && (self.frameworks.is_empty() || self.frameworks.iter().any(|f| rule.in_framework(*f)))
+    }
+
+    /// Every rule that runs in this scan, in registry order.
+    pub fn enabled_rules(&self) -> Vec<&'static RuleMeta> {
+        registry::rules()
+            .into_iter()
+            .filter(|r| self.enabled(r))
+            .collect()
+    }
+
+    /// Objects in a skipped (system) namespace are not checked; a Namespace object counts as
+    /// being in itself.
+    pub fn is_skipped(&self, object: &Object) -> bool {
+        let namespace = if namespace::is_namespace(object) {
+            Some(object.name.as_str())
+        } else {
+            object.namespace.as_deref()
+        };
+        namespace.is_some_and(|ns| self.skip_namespaces.contains(ns))
     }
 
     /// The policy a pod in `namespace` is evaluated at: the user's explicit choice, else the
     /// namespace's enforce labels, else restricted at the latest version.
     pub fn policy_for(&self, namespace: Option<&str>) -> Policy {
         let labelled = self
+            .inventory
             .namespaces
             .get(namespace.unwrap_or("default"))
             .and_then(|n| n.enforce);
@@ -60,56 +135,147 @@ impl Engine {
         }
     }
 
-    /// The ids of the rules that run on `object` (for reports that list passing checks).
-    pub fn rules_for(&self, object: &Object) -> Vec<&'static str> {
-        let mut rules = Vec::new();
-        if pod_view(object).is_some() {
-            let policy = self.policy_for(object.namespace.as_deref());
-            rules.extend(
-                pss::checks_for(policy)
-                    .into_iter()
-                    .map(|(c, _)| &c.meta)
-                    .filter(|m| self.enabled(m))
-                    .map(|m| m.id),
-            );
-        }
-        if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
-            rules.push(namespace::RULE.id);
-        }
-        rules
-    }
-
-    /// All findings for one object.
-    pub fn check(&self, object: &Object) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        let mut emit =
-            |rule: &'static RuleMeta, path: &JsonPath, message: String, severity: Severity| {
-                findings.push(Finding {
-                    rule,
-                    severity,
-                    message,
-                    object: object.object_ref(),
-                    location: object.location(path),
-                });
-            };
+    /// Runs every enabled rule that applies to `object`.
+    pub fn check(&self, object: &Object) -> Checked {
+        let mut checked = Checked::default();
+        let mut violations: Vec<(&'static RuleMeta, Violation)> = Vec::new();
+        let mut pss_checks = Vec::new();
         if let Some(pod) = pod_view(object) {
             let policy = self.policy_for(object.namespace.as_deref());
-            for (check, violation) in pss::evaluate(&pod, policy) {
+            for (check, revision) in pss::checks_for(policy) {
                 if self.enabled(&check.meta) {
-                    emit(
-                        &check.meta,
-                        &violation.path,
-                        violation.message,
-                        check.meta.severity,
-                    );
+                    pss_checks.push(check.meta.id);
+                    violations.extend((revision.check)(&pod).into_iter().map(|v| (&check.meta, v)));
                 }
             }
         }
+        checked.ran.extend(&pss_checks);
         if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
-            for (path, message, severity) in namespace::check(object) {
-                emit(&namespace::RULE, &path, message, severity);
+            checked.ran.push(namespace::RULE.id);
+            violations.extend(namespace::check(object).into_iter().map(|v| (&namespace::RULE, v)));
+        }
+        let context = Context {
+            settings: &self.settings,
+            inventory: &self.inventory,
+            pss_checks: &pss_checks,
+        };
+        for rule in rules::all() {
+            if self.enabled(&rule.meta) && (rule.applies)(object) {
+                checked.ran.push(rule.meta.id);
+                violations.extend((rule.check)(&context, object).into_iter().map(|v| (&rule.meta, v)));
             }
         }
-        findings
+        if violations.is_empty() {
+            return checked;
+        }
+        let (accepted, errors) = ignore_annotations(object);
+        checked.errors = errors;
+        for (rule, violation) in violations {
+            let finding = Finding {
+                rule,
+                severity: self
+                    .severity
+                    .get(rule.id)
+                    .copied()
+                    .or(violation.severity)
+                    .unwrap_or(rule.severity),
+                message: violation.message,
+                object: object.object_ref(),
+                location: object.location(&violation.path),
+            };
+            match accepted.iter().find(|a| a.rules.contains(&rule.id)) {
+                Some(annotation) => checked.suppressed.push(Suppressed {
+                    finding,
+                    suppression: Suppression {
+                        kind: SuppressionKind::Annotation,
+                        justification: annotation.reason.clone(),
+                        source: format!("{}:{}", annotation.file, annotation.line),
+                    },
+                }),
+                None => checked.findings.push(finding),
+            }
+        }
+        checked
+    }
+}
+
+/// One well-formed `palisade.dev/ignore` annotation.
+struct Accepted {
+    rules: Vec<&'static str>,
+    reason: String,
+    file: String,
+    line: u32,
+}
+
+/// The ignore annotations of an object's metadata and, for workloads, of its pod template:
+/// `"<rule>[,<rule>]: <reason>"`, rules by id or kebab-case name.
+fn ignore_annotations(object: &Object) -> (Vec<Accepted>, Vec<InputError>) {
+    let mut sources = vec![(object.metadata(), JsonPath::root().key("metadata"))];
+    if let Some(pod) = pod_view(object).filter(|p| p.metadata_path != sources[0].1) {
+        sources.push((pod.metadata, pod.metadata_path));
+    }
+    let mut accepted = Vec::new();
+    let mut errors = Vec::new();
+    for (metadata, metadata_path) in sources {
+        let Some(value) = metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(IGNORE_ANNOTATION))
+        else {
+            continue;
+        };
+        let location = object.location(&metadata_path.keys(&["annotations", IGNORE_ANNOTATION]));
+        match parse_ignore_annotation(value.as_str().unwrap_or("")) {
+            Ok((rules, reason)) => accepted.push(Accepted {
+                rules,
+                reason,
+                file: location.file,
+                line: location.line,
+            }),
+            Err(problem) => errors.push(InputError {
+                file: location.file,
+                line: Some(location.line),
+                column: Some(location.column),
+                message: format!("{IGNORE_ANNOTATION} annotation: {problem}"),
+            }),
+        }
+    }
+    (accepted, errors)
+}
+
+/// Parses `"<rule>[,<rule>]: <reason>"` into canonical rule ids and the reason.
+pub fn parse_ignore_annotation(value: &str) -> Result<(Vec<&'static str>, String), String> {
+    let Some((rules, reason)) = value.split_once(':') else {
+        return Err(format!(
+            "{value:?} must read \"<rule>[,<rule>]: <reason>\""
+        ));
+    };
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(format!("{value:?} gives no reason after the colon"));
+    }
+    let rules = rules
+        .split(',')
+        .map(|id| {
+            registry::find(id.trim())
+                .map(|r| r.id)
+                .ok_or_else(|| format!("unknown rule {:?}; `palisade checks` lists them", id.trim()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rules, reason.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_annotation_syntax() {
+        let (rules, reason) =
+            parse_ignore_annotation("privileged, host-namespaces: the CNI needs it").unwrap();
+        assert_eq!(rules, vec!["privileged", "hostNamespaces"]);
+        assert_eq!(reason, "the CNI needs it");
+        assert!(parse_ignore_annotation("privileged").unwrap_err().contains("must read"));
+        assert!(parse_ignore_annotation("privileged:  ").unwrap_err().contains("no reason"));
+        assert!(parse_ignore_annotation("nope: x").unwrap_err().contains("unknown rule"));
     }
 }

@@ -1,11 +1,19 @@
 //! palisade-checks owns the per-object rules and the registry they are declared in: the Pod
 //! Security Standards (every control, every policy version, evaluated as Pod Security Admission
-//! does), and namespace posture. It turns loaded objects into findings; it knows nothing of
-//! files, command lines or output formats.
+//! does), namespace posture, and the hardening rules (workloads, node access, service accounts,
+//! namespaces, images, secrets, exposure) with their compliance-framework mappings. It turns
+//! loaded objects into findings; it knows nothing of files, command lines or output formats.
 
 pub mod engine;
+pub mod expired_ignore;
+pub mod frameworks;
+pub mod inventory;
 pub mod namespace;
 pub mod pss;
 pub mod registry;
+pub mod rules;
+mod violation;
 
-pub use engine::{Engine, PssSettings};
+pub use engine::{Checked, Engine, PssSettings};
+pub use inventory::Inventory;
+pub use violation::Violation;

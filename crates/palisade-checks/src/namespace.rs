@@ -8,6 +8,7 @@ use palisade_core::{Framework, Reference, RuleMeta, Severity};
 use palisade_k8s::{JsonPath, Object};
 
 use crate::pss::{Level, Policy, Version};
+use crate::violation::Violation;
 
 pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 pub const ENFORCE_VERSION_LABEL: &str = "pod-security.kubernetes.io/enforce-version";
@@ -100,32 +101,31 @@ pub fn is_namespace(object: &Object) -> bool {
     object.kind == "Namespace" && object.group().is_empty()
 }
 
-/// The namespace rule's violations for one Namespace object: `(path, message, severity)`.
-pub fn check(namespace: &Object) -> Vec<(JsonPath, String, Severity)> {
+/// The namespace rule's violations for one Namespace object.
+pub fn check(namespace: &Object) -> Vec<Violation> {
     let labels = namespace_labels(namespace);
     let labels_path = JsonPath::root().keys(&["metadata", "labels"]);
     if labels.enforce.is_none() {
-        return vec![(
+        return vec![Violation::at(
             labels_path,
             format!(
                 "namespace {:?} has no {ENFORCE_LABEL} label: Pod Security Admission admits any pod in it",
                 namespace.name
             ),
-            RULE.severity,
         )];
     }
     labels
         .invalid
         .into_iter()
         .map(|(label, value, problem)| {
-            (
+            Violation::at(
                 labels_path.key(label),
                 format!(
                     "namespace {:?} has an invalid {label} label {value:?}: {problem}",
                     namespace.name
                 ),
-                Severity::Medium,
             )
+            .with_severity(Severity::Medium)
         })
         .collect()
 }

@@ -2,15 +2,17 @@
 
 use palisade_core::RuleMeta;
 
-use crate::namespace;
-use crate::pss;
+use crate::{expired_ignore, namespace, pss, rules};
 
-/// Every rule: the Pod Security Standards checks (baseline, then restricted), then the others.
+/// Every rule: the Pod Security Standards checks (baseline, then restricted), namespace
+/// posture, the hardening rules family by family, then the configuration's own rule.
 pub fn rules() -> Vec<&'static RuleMeta> {
     pss::CHECKS
         .iter()
         .map(|c| &c.meta)
         .chain([&namespace::RULE])
+        .chain(rules::all().map(|r| &r.meta))
+        .chain([&expired_ignore::RULE])
         .collect()
 }
 

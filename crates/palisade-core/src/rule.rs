@@ -17,6 +17,68 @@ pub enum Framework {
     Mitre,
 }
 
+impl Framework {
+    pub const ALL: [Framework; 5] = [
+        Framework::PssBaseline,
+        Framework::PssRestricted,
+        Framework::Cis,
+        Framework::Nsa,
+        Framework::Mitre,
+    ];
+
+    /// The `--framework` spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::PssBaseline => "pss-baseline",
+            Framework::PssRestricted => "pss-restricted",
+            Framework::Cis => "cis",
+            Framework::Nsa => "nsa",
+            Framework::Mitre => "mitre",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Framework::PssBaseline => "Pod Security Standards (baseline)",
+            Framework::PssRestricted => "Pod Security Standards (restricted)",
+            Framework::Cis => CIS,
+            Framework::Nsa => NSA,
+            Framework::Mitre => MITRE,
+        }
+    }
+
+    /// The name rule [`Reference`]s to this framework's controls carry; `None` for the Pod
+    /// Security levels, which rules declare in [`RuleMeta::frameworks`].
+    pub fn reference_name(self) -> Option<&'static str> {
+        match self {
+            Framework::PssBaseline | Framework::PssRestricted => None,
+            Framework::Cis => Some(CIS),
+            Framework::Nsa => Some(NSA),
+            Framework::Mitre => Some(MITRE),
+        }
+    }
+}
+
+impl std::str::FromStr for Framework {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Framework::ALL
+            .into_iter()
+            .find(|f| f.id().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown framework {s:?} (expected pss-baseline, pss-restricted, cis, nsa or mitre)")
+            })
+    }
+}
+
+/// [`Reference::framework`] of CIS Kubernetes Benchmark controls.
+pub const CIS: &str = "CIS Kubernetes Benchmark";
+/// [`Reference::framework`] of NSA/CISA Kubernetes Hardening Guide sections.
+pub const NSA: &str = "NSA/CISA Kubernetes Hardening Guide";
+/// [`Reference::framework`] of MITRE ATT&CK for Containers techniques.
+pub const MITRE: &str = "MITRE ATT&CK";
+
 /// A pointer from a rule to an external control: framework, control id, documentation URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Reference {
@@ -42,4 +104,23 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     pub frameworks: &'static [Framework],
     pub references: &'static [Reference],
+}
+
+impl RuleMeta {
+    /// Whether the rule belongs to `framework`: declared for the Pod Security levels, by a
+    /// reference to one of its controls for the others.
+    pub fn in_framework(&self, framework: Framework) -> bool {
+        self.frameworks.contains(&framework) || !self.controls(framework).is_empty()
+    }
+
+    /// The ids of the controls of `framework` this rule checks.
+    pub fn controls(&self, framework: Framework) -> Vec<&'static str> {
+        framework.reference_name().map_or_else(Vec::new, |name| {
+            self.references
+                .iter()
+                .filter(|r| r.framework == name)
+                .map(|r| r.id)
+                .collect()
+        })
+    }
 }

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::{Finding, InputError, ObjectRef, Severity};
+use crate::{Finding, Framework, InputError, ObjectRef, Severity, Suppressed, UnusedIgnore};
 
 /// Counters shown at the end of every report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -11,6 +11,10 @@ pub struct Summary {
     pub objects: usize,
     /// Documents without `apiVersion` and `kind` (empty documents, values files, templates).
     pub skipped_documents: usize,
+    /// Objects in system namespaces, not checked (`--include-system-namespaces` checks them).
+    pub skipped_system_objects: usize,
+    /// Findings a suppression accepted (config, annotation or baseline).
+    pub suppressed: usize,
 }
 
 /// An object that was checked and the rules that ran on it (kept for reports that list passing
@@ -30,6 +34,12 @@ pub struct ScanResult {
     pub errors: Vec<InputError>,
     /// Filled only when a report needs it.
     pub objects: Vec<CheckedObject>,
+    /// Findings a suppression accepted; listed by reports only with `--show-suppressed`.
+    pub suppressed: Vec<Suppressed>,
+    /// `[[ignore]]` entries that matched no finding (listed with `--show-unused`).
+    pub unused_ignores: Vec<UnusedIgnore>,
+    /// One summary per `--framework` asked for.
+    pub compliance: Vec<Compliance>,
 }
 
 impl ScanResult {
@@ -39,6 +49,8 @@ impl ScanResult {
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.errors.sort();
         self.objects.sort();
+        self.suppressed
+            .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -50,5 +62,58 @@ impl ScanResult {
 
     pub fn max_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// How a control of a framework fared in a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ControlStatus {
+    Passed,
+    Failed,
+    NotApplicable,
+}
+
+/// One control of a framework: the rules that check it and how they fared.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlResult {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: ControlStatus,
+    pub rules: Vec<&'static str>,
+    /// Unsuppressed findings of the control's rules.
+    pub findings: usize,
+}
+
+/// The compliance summary of one framework, shown at the end of a `--framework` scan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Compliance {
+    pub framework: Framework,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_applicable: usize,
+    /// `passed / (passed + failed)` in percent, one decimal; 100 when nothing applied.
+    pub percentage: f64,
+    pub controls: Vec<ControlResult>,
+}
+
+impl Compliance {
+    pub fn new(framework: Framework, controls: Vec<ControlResult>) -> Self {
+        let count = |status| controls.iter().filter(|c| c.status == status).count();
+        let (passed, failed) = (count(ControlStatus::Passed), count(ControlStatus::Failed));
+        let percentage = if passed + failed == 0 {
+            100.0
+        } else {
+            (passed as f64 * 1000.0 / (passed + failed) as f64).round() / 10.0
+        };
+        Compliance {
+            framework,
+            passed,
+            failed,
+            not_applicable: count(ControlStatus::NotApplicable),
+            percentage,
+            controls,
+        }
     }
 }

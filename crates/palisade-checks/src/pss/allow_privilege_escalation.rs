@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
     is_windows, pss_reference, sc_path,
 };
 
@@ -46,7 +46,7 @@ containers:
                 "restricted/privilege-escalation",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
-            cis_reference("5.2.6"),
+            cis("5.2.6"),
         ],
     },
     level: super::Level::Restricted,

@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
     pss_reference, quote, sc_path,
 };
 
@@ -45,7 +45,7 @@ securityContext:
                 "baseline/capabilities",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.2.9"),
+            cis("5.2.9"),
         ],
     },
     level: super::Level::Baseline,

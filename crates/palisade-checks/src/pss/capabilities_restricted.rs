@@ -3,7 +3,7 @@ use palisade_k8s::PodView;
 
 use super::capabilities_baseline::{added_outside, forbidden_capabilities_detail};
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
     is_windows, pss_reference, sc_path,
 };
 
@@ -48,7 +48,7 @@ securityContext:
                 "restricted/capabilities",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
-            cis_reference("5.2.10"),
+            cis("5.2.10"),
         ],
     },
     level: super::Level::Restricted,

@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
-use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, pss_reference};
+use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, pss_reference};
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -37,9 +37,9 @@ spec:
                 "baseline/host-namespaces",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.2.3"),
-            cis_reference("5.2.4"),
-            cis_reference("5.2.5"),
+            cis("5.2.3"),
+            cis("5.2.4"),
+            cis("5.2.5"),
         ],
     },
     level: super::Level::Baseline,

@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, pss_reference, quote,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, pss_reference, quote,
 };
 
 pub static CHECK: PssCheck = PssCheck {
@@ -42,7 +42,7 @@ volumes:
                 "baseline/hostpath-volumes",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.2.12"),
+            cis("5.2.12"),
         ],
     },
     level: super::Level::Baseline,

@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
     pss_reference,
 };
 
@@ -41,7 +41,7 @@ ports:
                 "baseline/host-ports",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.2.13"),
+            cis("5.2.13"),
         ],
     },
     level: super::Level::Baseline,

@@ -31,6 +31,9 @@ mod windows_host_process;
 use palisade_core::{Framework, Reference, RuleMeta};
 use palisade_k8s::{ContainerView, JsonPath, PodView};
 
+pub use crate::violation::Violation;
+use crate::frameworks::cis;
+
 pub use version::{LATEST_MINOR, Level, Policy, Version};
 
 /// One Pod Security Standards control.
@@ -48,22 +51,6 @@ pub struct Revision {
     pub check: fn(&PodView<'_>) -> Vec<Violation>,
     /// Baseline checks this (restricted) revision replaces at the restricted level.
     pub overrides: &'static [&'static str],
-}
-
-/// One offending setter: where it is, and the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub path: JsonPath,
-    pub message: String,
-}
-
-impl Violation {
-    fn new(path: JsonPath, reason: &str, detail: impl AsRef<str>) -> Self {
-        Violation {
-            path,
-            message: format!("{reason} ({})", detail.as_ref()),
-        }
-    }
 }
 
 /// Every Pod Security Standards check, baseline first then restricted, each in Pod Security
@@ -150,13 +137,6 @@ const fn pss_reference(id: &'static str, url: &'static str) -> Reference {
     }
 }
 
-const fn cis_reference(id: &'static str) -> Reference {
-    Reference {
-        framework: "CIS Kubernetes Benchmark",
-        id,
-        url: "https://www.cisecurity.org/benchmark/kubernetes",
-    }
-}
 
 /// `"name"`, as Pod Security Admission quotes names (no escaping).
 fn quote(name: &str) -> String {

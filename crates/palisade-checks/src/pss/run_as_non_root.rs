@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
     in_user_namespace, pod_sc_path, pss_reference, sc_path,
 };
 
@@ -47,7 +47,7 @@ spec:
                 "restricted/running-as-non-root",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
-            cis_reference("5.2.7"),
+            cis("5.2.7"),
         ],
     },
     level: super::Level::Restricted,

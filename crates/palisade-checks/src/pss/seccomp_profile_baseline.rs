@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
     pod_sc_path, pss_reference, quote, sc_path,
 };
 
@@ -46,7 +46,7 @@ securityContext:
                 "baseline/seccomp",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.7.2"),
+            cis("5.7.2"),
         ],
     },
     level: super::Level::Baseline,

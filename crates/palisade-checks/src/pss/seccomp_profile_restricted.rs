@@ -3,7 +3,7 @@ use palisade_k8s::PodView;
 
 use super::seccomp_profile_baseline::{forbidden_type, seccomp_detail};
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis_reference, container_subject,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
     is_windows, pod_sc_path, pss_reference, sc_path,
 };
 
@@ -50,7 +50,7 @@ spec:
                 "restricted/seccomp",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
-            cis_reference("5.7.2"),
+            cis("5.7.2"),
         ],
     },
     level: super::Level::Restricted,

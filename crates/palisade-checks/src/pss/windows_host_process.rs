@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis_reference, container_subject,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
     pod_sc_path, pss_reference, sc_path,
 };
 
@@ -43,7 +43,7 @@ securityContext:
                 "baseline/hostprocess",
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
-            cis_reference("5.2.11"),
+            cis("5.2.11"),
         ],
     },
     level: super::Level::Baseline,

@@ -1,0 +1,83 @@
+//! What rules need to know about the input beyond the object they check: the Pod Security
+//! labels of Namespaces, the token settings of ServiceAccounts, and which ServiceAccounts some
+//! binding grants a role. Built in a first pass over the documents that can contribute.
+
+use std::collections::{HashMap, HashSet};
+
+use palisade_k8s::{Node, Object};
+
+use crate::namespace::{NamespacePolicies, is_namespace, namespace_labels};
+
+/// `(namespace, name)` of a namespaced object.
+pub type NamespacedName = (String, String);
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// The enforce labels of the Namespaces in the input, by name.
+    pub namespaces: NamespacePolicies,
+    /// ServiceAccounts in the input and their `automountServiceAccountToken` (when set).
+    pub service_accounts: HashMap<NamespacedName, Option<bool>>,
+    /// ServiceAccounts named as a subject by a RoleBinding or ClusterRoleBinding in the input.
+    pub bound_service_accounts: HashSet<NamespacedName>,
+}
+
+impl Inventory {
+    /// Whether a document's text can hold an object the inventory records (a cheap filter
+    /// before parsing: every such object spells one of these words).
+    pub fn may_contribute(text: &str) -> bool {
+        text.contains("Namespace") || text.contains("ServiceAccount")
+    }
+
+    pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Inventory {
+        let mut inventory = Inventory::default();
+        for object in objects {
+            inventory.add(object);
+        }
+        inventory
+    }
+
+    pub fn add(&mut self, object: &Object) {
+        let namespace = || object.namespace.clone().unwrap_or_else(|| "default".to_string());
+        let rbac = object.group() == "rbac.authorization.k8s.io";
+        match object.kind.as_str() {
+            _ if is_namespace(object) => {
+                self.namespaces
+                    .insert(object.name.clone(), namespace_labels(object));
+            }
+            "ServiceAccount" if object.group().is_empty() => {
+                let automount = object
+                    .root
+                    .get("automountServiceAccountToken")
+                    .and_then(Node::as_bool);
+                self.service_accounts
+                    .insert((namespace(), object.name.clone()), automount);
+            }
+            "RoleBinding" | "ClusterRoleBinding" if rbac => {
+                let subjects = object.root.get("subjects").map_or(&[][..], Node::items);
+                for subject in subjects {
+                    if subject.get("kind").and_then(Node::as_str) != Some("ServiceAccount") {
+                        continue;
+                    }
+                    let Some(name) = subject.get("name").and_then(Node::as_str) else {
+                        continue;
+                    };
+                    let subject_namespace = subject
+                        .get("namespace")
+                        .and_then(Node::as_str)
+                        .map_or_else(namespace, str::to_string);
+                    self.bound_service_accounts
+                        .insert((subject_namespace, name.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn merge(mut self, other: Inventory) -> Inventory {
+        self.namespaces.extend(other.namespaces);
+        self.service_accounts.extend(other.service_accounts);
+        self.bound_service_accounts
+            .extend(other.bound_service_accounts);
+        self
+    }
+}

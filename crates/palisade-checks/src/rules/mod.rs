@@ -1,0 +1,70 @@
+//! The hardening rules beyond the Pod Security Standards, one per file, grouped by family:
+//! workload hardening, node access, service accounts, namespaces, images, secrets and
+//! exposure. A rule says which objects it applies to (for compliance summaries and reports
+//! that list passing checks) and returns its violations for one object.
+
+mod exposure;
+mod images;
+mod namespaces;
+mod node_access;
+mod secrets;
+mod service_accounts;
+mod workload;
+
+use palisade_core::RuleMeta;
+use palisade_core::image::RegistryAllowList;
+use palisade_k8s::{Object, pod_view};
+
+use crate::inventory::Inventory;
+use crate::violation::Violation;
+
+/// One hardening rule.
+pub struct Rule {
+    pub meta: RuleMeta,
+    /// Whether the rule looks at this kind of object at all.
+    pub applies: fn(&Object) -> bool,
+    pub check: fn(&Context<'_>, &Object) -> Vec<Violation>,
+}
+
+/// Rule settings from `palisade.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `[images] allowed_registries`; `None` allows every registry.
+    pub allowed_registries: Option<RegistryAllowList>,
+}
+
+/// What a rule may consult besides the object itself.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    pub inventory: &'a Inventory,
+    /// The Pod Security checks that run on this object, so that a rule can leave to them what
+    /// they already report (and not report it twice).
+    pub pss_checks: &'a [&'static str],
+}
+
+impl Context<'_> {
+    pub fn pss_runs(&self, id: &str) -> bool {
+        self.pss_checks.contains(&id)
+    }
+}
+
+/// Every hardening rule, family by family.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [
+        workload::RULES,
+        node_access::RULES,
+        service_accounts::RULES,
+        namespaces::RULES,
+        images::RULES,
+        secrets::RULES,
+        exposure::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// `applies` of rules about pods: every kind that carries a pod template.
+pub fn workloads(object: &Object) -> bool {
+    pod_view(object).is_some()
+}
