@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use palisade_core::{Framework, Reference, RuleMeta, Severity};
 use palisade_k8s::{JsonPath, Object};
 
+use crate::frameworks::{cis, nsa};
 use crate::pss::{Level, Policy, Version};
 use crate::violation::Violation;
 
@@ -50,11 +51,15 @@ metadata:
 ```"#,
     remediation: "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or `baseline`) and pin `pod-security.kubernetes.io/enforce-version`.",
     frameworks: &[Framework::PssBaseline, Framework::PssRestricted],
-    references: &[Reference {
-        framework: "Pod Security Admission",
-        id: "namespace-labels",
-        url: "https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces",
-    }],
+    references: &[
+        Reference {
+            framework: "Pod Security Admission",
+            id: "namespace-labels",
+            url: "https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces",
+        },
+        cis("5.2.1"),
+        nsa("pod-security-enforcement"),
+    ],
 };
 
 /// What a Namespace's labels say about Pod Security enforcement.

@@ -64,7 +64,6 @@ fn run_fixture(rule: &str, path: &Path) -> Result<(), String> {
     };
     engine.configure(&config);
     engine.only = [rule.to_string()].into_iter().collect();
-    engine.skip.clear();
     let actual: BTreeSet<String> = loaded
         .objects
         .iter()

@@ -177,17 +177,21 @@ impl Config {
             }
             rule.get_ref().clone()
         };
-        let mut config = Config::default();
-        config.enable = raw
+        let enable = raw
             .rules
             .enable
             .map(|ids| ids.iter().map(|id| check_rule(id, &mut errors)).collect());
-        config.disable = raw
+        let disable = raw
             .rules
             .disable
             .iter()
             .map(|id| check_rule(id, &mut errors))
             .collect();
+        let mut config = Config {
+            enable,
+            disable,
+            ..Config::default()
+        };
         for (id, severity) in raw.rules.severity {
             config.severity.insert(check_rule(&id, &mut errors), severity);
         }

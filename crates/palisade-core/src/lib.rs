@@ -4,13 +4,14 @@
 //! Kubernetes objects, files or output formats; those live in the crates above it. It also owns
 //! what every analyzer shares beyond findings: the `palisade.toml` configuration, the
 //! suppression model (ignore entries, baselines), image references and the registry
-//! allow-list.
+//! allow-list, and the secret detector.
 
 pub mod config;
 mod finding;
 pub mod image;
 mod rule;
 mod scan;
+pub mod secrets;
 mod severity;
 pub mod suppress;
 

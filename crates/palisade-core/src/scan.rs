@@ -40,9 +40,31 @@ pub struct ScanResult {
     pub unused_ignores: Vec<UnusedIgnore>,
     /// One summary per `--framework` asked for.
     pub compliance: Vec<Compliance>,
+    /// The rules that applied to at least one object (a control whose rules never applied
+    /// is "not applicable").
+    pub rules_applied: std::collections::HashSet<&'static str>,
 }
 
 impl ScanResult {
+    /// Adds another partial result (of other documents or files) to this one.
+    pub fn merge(mut self, other: ScanResult) -> ScanResult {
+        let (a, b) = (&mut self.summary, &other.summary);
+        a.files += b.files;
+        a.documents += b.documents;
+        a.objects += b.objects;
+        a.skipped_documents += b.skipped_documents;
+        a.skipped_system_objects += b.skipped_system_objects;
+        a.suppressed += b.suppressed;
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.objects.extend(other.objects);
+        self.suppressed.extend(other.suppressed);
+        self.unused_ignores.extend(other.unused_ignores);
+        self.compliance.extend(other.compliance);
+        self.rules_applied.extend(other.rules_applied);
+        self
+    }
+
     /// Puts findings and errors in the one order every format uses.
     pub fn sort(&mut self) {
         self.findings

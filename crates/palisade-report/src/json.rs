@@ -2,7 +2,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use palisade_core::{InputError, Location, ObjectRef, Reference, ScanResult, Severity};
+use palisade_core::{
+    Compliance, Finding, InputError, Location, ObjectRef, Reference, ScanResult, Severity,
+    Suppression, UnusedIgnore,
+};
 
 use crate::ReportContext;
 
@@ -17,6 +20,12 @@ struct Report<'a> {
     summary: Summary,
     errors: &'a [InputError],
     findings: Vec<FindingOut<'a>>,
+    /// Listed only with `--show-suppressed`.
+    suppressed: Vec<FindingOut<'a>>,
+    /// Listed only with `--show-unused`.
+    unused_ignores: &'a [UnusedIgnore],
+    /// One entry per `--framework`.
+    compliance: &'a [Compliance],
 }
 
 #[derive(Serialize)]
@@ -32,7 +41,9 @@ struct Summary {
     documents: usize,
     objects: usize,
     skipped_documents: usize,
+    skipped_system_objects: usize,
     findings: usize,
+    suppressed: usize,
     errors: usize,
     by_severity: serde_json::Map<String, serde_json::Value>,
 }
@@ -48,6 +59,25 @@ struct FindingOut<'a> {
     remediation: &'static str,
     references: &'static [Reference],
     fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<&'a Suppression>,
+}
+
+impl<'a> FindingOut<'a> {
+    fn new(f: &'a Finding, suppression: Option<&'a Suppression>) -> Self {
+        FindingOut {
+            rule: f.rule.id,
+            severity: f.severity,
+            title: f.rule.title,
+            message: &f.message,
+            object: &f.object,
+            location: &f.location,
+            remediation: f.rule.remediation,
+            references: f.rule.references,
+            fingerprint: f.fingerprint(),
+            suppression,
+        }
+    }
 }
 
 /// The JSON report documented in `docs/json-schema.md`, streamed to `out` (no intermediate
@@ -68,7 +98,9 @@ pub fn render_json(
             documents: result.summary.documents,
             objects: result.summary.objects,
             skipped_documents: result.summary.skipped_documents,
+            skipped_system_objects: result.summary.skipped_system_objects,
             findings: result.findings.len(),
+            suppressed: result.summary.suppressed,
             errors: result.errors.len(),
             by_severity: Severity::ALL
                 .iter()
@@ -79,18 +111,15 @@ pub fn render_json(
         findings: result
             .findings
             .iter()
-            .map(|f| FindingOut {
-                rule: f.rule.id,
-                severity: f.severity,
-                title: f.rule.title,
-                message: &f.message,
-                object: &f.object,
-                location: &f.location,
-                remediation: f.rule.remediation,
-                references: f.rule.references,
-                fingerprint: f.fingerprint(),
-            })
+            .map(|f| FindingOut::new(f, None))
             .collect(),
+        suppressed: result
+            .suppressed
+            .iter()
+            .map(|s| FindingOut::new(&s.finding, Some(&s.suppression)))
+            .collect(),
+        unused_ignores: &result.unused_ignores,
+        compliance: &result.compliance,
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     out.write_all(b"\n")

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use palisade_core::{Finding, ScanResult};
+use palisade_core::{ControlStatus, Finding, ScanResult};
 
 use crate::ReportContext;
 
@@ -105,6 +105,45 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
                     );
                 }
                 xml.push_str("    </testcase>\n");
+            }
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    for compliance in &result.compliance {
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"compliance: {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            compliance.framework.id(),
+            compliance.controls.len(),
+            compliance.failed,
+            compliance.not_applicable
+        );
+        for control in &compliance.controls {
+            let _ = write!(
+                xml,
+                "    <testcase classname=\"{}\" name=\"{} {}\"",
+                compliance.framework.id(),
+                escape(control.id),
+                escape(control.title)
+            );
+            let rules = control.rules.join(", ");
+            match control.status {
+                ControlStatus::Passed => xml.push_str("/>\n"),
+                ControlStatus::Failed => {
+                    let _ = writeln!(
+                        xml,
+                        ">\n      <failure message=\"{} finding(s) of {}\"/>\n    </testcase>",
+                        control.findings,
+                        escape(&rules)
+                    );
+                }
+                ControlStatus::NotApplicable => {
+                    let _ = writeln!(
+                        xml,
+                        ">\n      <skipped message=\"no object subject to {}\"/>\n    </testcase>",
+                        escape(&rules)
+                    );
+                }
             }
         }
         xml.push_str("  </testsuite>\n");

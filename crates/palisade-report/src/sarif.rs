@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use palisade_core::{ScanResult, Severity};
+use palisade_core::{Finding, ScanResult, Severity, Suppression, SuppressionKind};
 
 use crate::ReportContext;
 
@@ -60,12 +60,15 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
             })
         })
         .collect();
+    let suppressed = result.suppressed.iter().map(|s| (&s.finding, Some(&s.suppression)));
     let results: Vec<Value> = result
         .findings
         .iter()
-        .map(|finding| {
+        .map(|f| (f, None))
+        .chain(suppressed)
+        .map(|(finding, suppression): (&Finding, Option<&Suppression>)| {
             let rule_index = context.rules.iter().position(|r| r.id == finding.rule.id);
-            json!({
+            let mut value = json!({
                 "ruleId": finding.rule.id,
                 "ruleIndex": rule_index,
                 "level": level(finding.severity),
@@ -79,7 +82,21 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
                 }],
                 "partialFingerprints": { "palisadeFingerprint/v1": finding.fingerprint() },
                 "properties": { "severity": finding.severity, "object": finding.object },
-            })
+            });
+            if let Some(suppression) = suppression {
+                // An annotation sits in the object itself: SARIF's "inSource".
+                let kind = match suppression.kind {
+                    SuppressionKind::Annotation => "inSource",
+                    SuppressionKind::Config | SuppressionKind::Baseline => "external",
+                };
+                value["suppressions"] = json!([{
+                    "kind": kind,
+                    "status": "accepted",
+                    "justification": suppression.justification,
+                    "properties": { "source": suppression.source, "palisadeKind": suppression.kind },
+                }]);
+            }
+            value
         })
         .collect();
     let notifications: Vec<Value> = result
@@ -112,8 +129,17 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
             "invocations": [{
                 "executionSuccessful": result.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
+                "toolConfigurationNotifications": result.unused_ignores.iter().map(|unused| json!({
+                    "level": "note",
+                    "message": { "text": format!("ignore entry for rule {:?} ({}) matched no finding", unused.rule, unused.selector) },
+                    "locations": [{ "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&unused.location.file) },
+                        "region": { "startLine": unused.location.line, "startColumn": unused.location.column },
+                    }}],
+                })).collect::<Vec<_>>(),
             }],
             "results": results,
+            "properties": { "compliance": result.compliance },
         }],
     });
     let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values always serialize");

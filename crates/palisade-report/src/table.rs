@@ -5,7 +5,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
-use palisade_core::{ScanResult, Severity};
+use palisade_core::{ControlStatus, ScanResult, Severity, SuppressionKind};
 
 use crate::ReportContext;
 
@@ -17,6 +17,14 @@ pub struct TableOptions {
     pub quiet: bool,
 }
 
+fn suppression_kind(kind: SuppressionKind) -> &'static str {
+    match kind {
+        SuppressionKind::Config => "ignore entry",
+        SuppressionKind::Annotation => "annotation",
+        SuppressionKind::Baseline => "baseline",
+    }
+}
+
 fn color(severity: Severity) -> Color {
     match severity {
         Severity::Critical => Color::Magenta,
@@ -25,6 +33,19 @@ fn color(severity: Severity) -> Color {
         Severity::Low => Color::Blue,
         Severity::Info => Color::Grey,
     }
+}
+
+fn new_table(options: TableOptions, header: [&str; 4]) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    if options.styled {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table.set_header(header);
+    table
 }
 
 pub fn render_table(
@@ -46,15 +67,7 @@ pub fn render_table(
                     })
                     .count();
             let _ = writeln!(out, "{}  ({})", first.object, first.location.file);
-            let mut table = Table::new();
-            table.load_style(UTF8_FULL_CONDENSED);
-            if options.styled {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.enforce_styling();
-            } else {
-                table.force_no_tty();
-            }
-            table.set_header(["SEVERITY", "RULE", "LINE", "MESSAGE"]);
+            let mut table = new_table(options, ["SEVERITY", "RULE", "LINE", "MESSAGE"]);
             for finding in &result.findings[start..end] {
                 let mut severity = Cell::new(finding.severity.as_str().to_uppercase());
                 if options.styled {
@@ -75,6 +88,69 @@ pub fn render_table(
             let _ = writeln!(out, "{table}\n");
             start = end;
         }
+    }
+    if !result.suppressed.is_empty() {
+        let _ = writeln!(out, "Suppressed findings:");
+        for s in &result.suppressed {
+            let f = &s.finding;
+            let _ = writeln!(
+                out,
+                "  {} {} {} ({}): {}\n      suppressed by {} {}: {}",
+                f.severity.as_str().to_uppercase(),
+                f.rule.id,
+                f.object,
+                f.location,
+                f.message,
+                suppression_kind(s.suppression.kind),
+                s.suppression.source,
+                s.suppression.justification
+            );
+        }
+        out.push('\n');
+    }
+    if !result.unused_ignores.is_empty() {
+        let _ = writeln!(out, "Ignore entries that matched no finding:");
+        for unused in &result.unused_ignores {
+            let _ = writeln!(
+                out,
+                "  {}:{}: rule {} ({}): {}",
+                unused.location.file, unused.location.line, unused.rule, unused.selector, unused.reason
+            );
+        }
+        out.push('\n');
+    }
+    for compliance in &result.compliance {
+        let _ = writeln!(out, "Compliance: {}", compliance.framework.title());
+        let mut table = new_table(options, ["CONTROL", "STATUS", "FINDINGS", "TITLE"]);
+        for control in &compliance.controls {
+            let (status, status_color) = match control.status {
+                ControlStatus::Passed => ("PASS", Color::Green),
+                ControlStatus::Failed => ("FAIL", Color::Red),
+                ControlStatus::NotApplicable => ("N/A", Color::Grey),
+            };
+            let mut status = Cell::new(status);
+            if options.styled {
+                status = status.fg(status_color).add_attribute(Attribute::Bold);
+            }
+            table.add_row([
+                Cell::new(control.id),
+                status,
+                Cell::new(control.findings),
+                Cell::new(control.title),
+            ]);
+        }
+        if !options.quiet {
+            let _ = writeln!(out, "{table}");
+        }
+        let _ = writeln!(
+            out,
+            "{}: {} passed, {} failed, {} not applicable: {:.1}% compliant\n",
+            compliance.framework.id(),
+            compliance.passed,
+            compliance.failed,
+            compliance.not_applicable,
+            compliance.percentage
+        );
     }
     if !result.errors.is_empty() {
         let _ = writeln!(out, "Input errors:");
@@ -118,6 +194,20 @@ pub fn render_table(
             } else {
                 "s"
             }
+        );
+    }
+    if summary.suppressed > 0 {
+        let _ = write!(out, "; {} suppressed", summary.suppressed);
+        if result.suppressed.is_empty() {
+            out.push_str(" (--show-suppressed lists them)");
+        }
+    }
+    if summary.skipped_system_objects > 0 {
+        let _ = write!(
+            out,
+            "; {} object{} in system namespaces skipped (--include-system-namespaces checks them)",
+            summary.skipped_system_objects,
+            if summary.skipped_system_objects == 1 { "" } else { "s" }
         );
     }
     if !result.errors.is_empty() {

@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_checks::pss::{Level, Version};
-use palisade_checks::{Engine, PssSettings, registry};
-use palisade_core::{Framework, Severity};
+use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks, registry};
+use palisade_core::config::Config;
+use palisade_core::suppress::{self, Baseline, Date};
+use palisade_core::{Framework, InputError, Severity, SuppressionKind};
 use palisade_report::{ReportContext, TableOptions, Tool};
 
 use crate::{docs, scan};
@@ -64,14 +66,6 @@ enum Format {
     Junit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FrameworkArg {
-    #[value(name = "pss-baseline")]
-    PssBaseline,
-    #[value(name = "pss-restricted")]
-    PssRestricted,
-}
-
 #[derive(Debug, Args)]
 struct ScanArgs {
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
@@ -85,10 +79,11 @@ struct ScanArgs {
     /// Exit with code 1 when a finding at or above this severity is reported.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
-    /// Only run rules of these frameworks; `pss-baseline`/`pss-restricted` also set the Pod
-    /// Security level pods are evaluated at, overriding namespace labels.
-    #[arg(long, value_enum, value_delimiter = ',')]
-    framework: Vec<FrameworkArg>,
+    /// Only run the rules of these frameworks (pss-baseline, pss-restricted, cis, nsa, mitre)
+    /// and end with a compliance summary per framework; `pss-baseline`/`pss-restricted` also set
+    /// the Pod Security level pods are evaluated at, overriding namespace labels.
+    #[arg(long, value_delimiter = ',', value_name = "FRAMEWORK", value_parser = parse_framework)]
+    framework: Vec<Framework>,
     /// Pod Security Standards policy version (`latest` or `v1.N`), overriding namespace labels.
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     pss_version: Option<Version>,
@@ -101,6 +96,26 @@ struct ScanArgs {
     /// Skip paths matching this glob (repeatable), on top of .gitignore files.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Configuration file. Default: the first palisade.toml in the scanned directory or its
+    /// parents.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Accept the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings' fingerprints in FILE, to pass to --baseline later.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// List suppressed findings (config, annotation, baseline) with their justification.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// List palisade.toml ignore entries that matched no finding.
+    #[arg(long)]
+    show_unused: bool,
+    /// Also check objects in the system namespaces (kube-system, kube-public, kube-node-lease,
+    /// or [namespaces] system in palisade.toml).
+    #[arg(long)]
+    include_system_namespaces: bool,
     /// Table format: print only errors and the summary.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -111,6 +126,10 @@ struct ScanArgs {
 
 fn parse_severity(value: &str) -> Result<Severity, String> {
     value.parse().map_err(|e| format!("{e}"))
+}
+
+fn parse_framework(value: &str) -> Result<Framework, String> {
+    value.parse()
 }
 
 fn parse_version(value: &str) -> Result<Version, String> {
@@ -143,6 +162,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Reports input errors that stop a scan before it starts (configuration, baseline): exit 2.
+fn input_errors(errors: &[InputError]) -> ExitCode {
+    for error in errors {
+        eprintln!("palisade: input error: {error}");
+    }
+    ExitCode::from(2)
+}
+
 fn print(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()) {
@@ -158,45 +185,97 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             bail!("unknown rule {id:?} in --checks/--skip-checks; `palisade checks` lists them");
         }
     }
-    let level = if args.framework.contains(&FrameworkArg::PssRestricted) {
-        Some(Level::Restricted)
-    } else if args.framework.contains(&FrameworkArg::PssBaseline) {
-        Some(Level::Baseline)
-    } else {
-        None
-    };
-    let engine = Engine {
-        pss: PssSettings {
-            level,
-            version: args.pss_version,
-        },
-        namespaces: Default::default(),
-        only: args.checks.iter().cloned().collect(),
-        skip: args.skip_checks.iter().cloned().collect(),
-        frameworks: args
-            .framework
-            .iter()
-            .map(|f| match f {
-                FrameworkArg::PssBaseline => Framework::PssBaseline,
-                FrameworkArg::PssRestricted => Framework::PssRestricted,
-            })
-            .collect(),
-    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
+    let config_path = args.config.clone().or_else(|| Config::discover(&paths));
+    let config = match &config_path {
+        Some(path) => match Config::load(path, &|id| known.contains(id)) {
+            Ok(config) => config,
+            Err(errors) => return Ok(input_errors(&errors)),
+        },
+        None => Config::default(),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::read(path) {
+            Ok(baseline) => Some(baseline),
+            Err(error) => return Ok(input_errors(&[error])),
+        },
+        None => None,
+    };
+    let level = if args.framework.contains(&Framework::PssRestricted) {
+        Some(Level::Restricted)
+    } else if args.framework.contains(&Framework::PssBaseline) {
+        Some(Level::Baseline)
+    } else {
+        None
+    };
+    let mut engine = Engine {
+        pss: PssSettings {
+            level,
+            version: args.pss_version,
+        },
+        frameworks: args.framework.clone(),
+        ..Default::default()
+    };
+    engine.configure(&config);
+    if !args.checks.is_empty() {
+        engine.only = args.checks.iter().cloned().collect();
+    }
+    engine.skip.extend(args.skip_checks.iter().cloned());
+    if args.include_system_namespaces {
+        engine.skip_namespaces.clear();
+    }
     let progress = !args.no_progress && std::io::stderr().is_terminal();
-    let result = scan::scan(
+    let mut result = scan::scan(
         &paths,
         &args.exclude,
-        engine,
+        &mut engine,
         scan::Options {
             record_objects: args.format == Format::Junit,
             progress,
         },
     );
+
+    let mut applied = suppress::apply(
+        std::mem::take(&mut result.findings),
+        &config.ignores,
+        baseline.as_ref(),
+        Date::today(),
+        &expired_ignore::RULE,
+    );
+    if !engine.enabled(&expired_ignore::RULE) {
+        applied.kept.retain(|f| f.rule.id != expired_ignore::RULE.id);
+    }
+    result.findings = applied.kept;
+    result.suppressed.extend(applied.suppressed);
+    if let Some(path) = &args.write_baseline {
+        // The baseline accepts what is reported now, plus what the old baseline accepted.
+        let accepted = result.findings.iter().filter(|f| f.rule.id != expired_ignore::RULE.id);
+        let carried = result
+            .suppressed
+            .iter()
+            .filter(|s| s.suppression.kind == SuppressionKind::Baseline)
+            .map(|s| &s.finding);
+        std::fs::write(path, Baseline::render(accepted.chain(carried)))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    result.summary.suppressed = result.suppressed.len();
+    if !args.show_suppressed {
+        result.suppressed.clear();
+    }
+    if args.show_unused {
+        result.unused_ignores = applied.unused;
+    }
+    let enabled = engine.enabled_rules();
+    result.compliance = args
+        .framework
+        .iter()
+        .map(|f| frameworks::compliance(*f, &enabled, &result.rules_applied, &result.findings))
+        .collect();
+    result.sort();
 
     let rules = registry::rules();
     let context = ReportContext {

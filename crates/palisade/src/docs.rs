@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use palisade_core::RuleMeta;
+use palisade_core::{Framework, RuleMeta};
 use serde_json::json;
 
 pub fn catalog_table(rules: &[&'static RuleMeta]) -> String {
@@ -33,7 +33,7 @@ pub fn catalog_json(rules: &[&'static RuleMeta]) -> String {
                 "severity": r.severity,
                 "category": r.category,
                 "title": r.title,
-                "frameworks": r.frameworks,
+                "frameworks": frameworks_of(r),
                 "references": r.references,
             })
         })
@@ -44,19 +44,19 @@ pub fn catalog_json(rules: &[&'static RuleMeta]) -> String {
     text
 }
 
+/// The `--framework` ids a rule belongs to.
+fn frameworks_of(rule: &RuleMeta) -> Vec<&'static str> {
+    Framework::ALL
+        .into_iter()
+        .filter(|f| rule.in_framework(*f))
+        .map(Framework::id)
+        .collect()
+}
+
 /// One rule's page, as Markdown (also what `palisade explain` prints).
 pub fn explain(rule: &RuleMeta) -> String {
     let mut page = format!("# {} — {}\n\n", rule.id, rule.title);
-    let frameworks: Vec<String> = rule
-        .frameworks
-        .iter()
-        .map(|f| {
-            serde_json::to_value(f)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect();
+    let frameworks = frameworks_of(rule);
     let _ = writeln!(
         page,
         "- name: `{}`\n- severity: {}\n- category: {}\n- frameworks: {}\n",

@@ -2,14 +2,14 @@
 //! text at a time per worker.
 //!
 //! Pod Security levels come from the Namespace objects of the whole input, wherever they are,
-//! so a first pass reads only the documents that can be Namespaces (their text must contain the
-//! word) before the main pass evaluates pods.
+//! and token rules need the ServiceAccounts and bindings, so a first pass builds the inventory
+//! from only the documents that can hold those (their text must contain the kind's name) before
+//! the main pass checks every object.
 
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use palisade_checks::Engine;
-use palisade_checks::namespace::{is_namespace, namespace_labels};
+use palisade_checks::{Engine, Inventory};
 use palisade_core::{CheckedObject, InputError, ScanResult};
 use palisade_k8s::schema::check_types;
 use palisade_k8s::yaml::split_documents;
@@ -46,7 +46,7 @@ impl Text {
 pub fn scan(
     paths: &[std::path::PathBuf],
     excludes: &[String],
-    mut engine: Engine,
+    engine: &mut Engine,
     options: Options,
 ) -> ScanResult {
     let (inputs, discovery_errors) = discover(paths, excludes);
@@ -61,22 +61,21 @@ pub fn scan(
         })
         .collect();
 
-    engine.namespaces = texts
+    engine.inventory = texts
         .par_iter()
-        .flat_map_iter(|text| {
+        .map(|text| {
             let file: Arc<str> = Arc::from(text.input().display_name());
             let Ok(content) = text.read() else {
-                return Vec::new();
+                return Inventory::default();
             };
-            split_documents(&content)
+            let objects: Vec<_> = split_documents(&content)
                 .iter()
-                .filter(|doc| doc.text.contains("Namespace"))
+                .filter(|doc| Inventory::may_contribute(doc.text))
                 .flat_map(|doc| load_document(&file, doc).objects)
-                .filter(is_namespace)
-                .map(|ns| (ns.name.clone(), namespace_labels(&ns)))
-                .collect::<Vec<_>>()
+                .collect();
+            Inventory::from_objects(&objects)
         })
-        .collect();
+        .reduce(Inventory::default, Inventory::merge);
 
     let bar = if options.progress {
         let bar = ProgressBar::new(texts.len() as u64);
@@ -93,11 +92,11 @@ pub fn scan(
     let mut result = texts
         .par_iter()
         .map(|text| {
-            let scanned = scan_input(text, &engine, &options);
+            let scanned = scan_input(text, engine, &options);
             bar.inc(1);
             scanned
         })
-        .reduce(ScanResult::default, merge);
+        .reduce(ScanResult::default, ScanResult::merge);
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
     result.sort();
@@ -127,30 +126,27 @@ fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
             result.summary.skipped_documents = loaded.skipped_documents;
             result.summary.objects = loaded.objects.len();
             for object in &loaded.objects {
+                if engine.is_skipped(object) {
+                    result.summary.skipped_system_objects += 1;
+                    continue;
+                }
                 result.errors.extend(check_types(object));
-                result.findings.extend(engine.check(object));
+                let checked = engine.check(object);
+                result.findings.extend(checked.findings);
+                result.suppressed.extend(checked.suppressed);
+                result.errors.extend(checked.errors);
+                result.rules_applied.extend(&checked.ran);
                 if options.record_objects {
                     result.objects.push(CheckedObject {
                         file: file.to_string(),
                         object: object.object_ref(),
-                        rules: engine.rules_for(object),
+                        rules: checked.ran,
                     });
                 }
             }
             result
         })
-        .reduce(ScanResult::default, merge);
+        .reduce(ScanResult::default, ScanResult::merge);
     result.summary.files = 1;
     result
-}
-
-fn merge(mut a: ScanResult, b: ScanResult) -> ScanResult {
-    a.summary.files += b.summary.files;
-    a.summary.documents += b.summary.documents;
-    a.summary.objects += b.summary.objects;
-    a.summary.skipped_documents += b.summary.skipped_documents;
-    a.findings.extend(b.findings);
-    a.errors.extend(b.errors);
-    a.objects.extend(b.objects);
-    a
 }

@@ -2,9 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
-    is_windows, pss_reference, sc_path,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject, is_windows,
+    pss_reference, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -47,6 +48,8 @@ containers:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
             cis("5.2.6"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1068"),
         ],
     },
     level: super::Level::Restricted,

@@ -5,6 +5,7 @@ use super::{
     BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path,
     pss_reference, quote, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -41,10 +42,13 @@ securityContext:
 ```"#,
         remediation: "Remove the override, or set `appArmorProfile.type` to `RuntimeDefault` or `Localhost` (annotations: `runtime/default` or `localhost/<profile>`).",
         frameworks: BASELINE,
-        references: &[pss_reference(
-            "baseline/apparmor",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/apparmor",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-hardening"),
+        ],
     },
     level: super::Level::Baseline,
     revisions: &[Revision {

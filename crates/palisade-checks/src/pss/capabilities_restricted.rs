@@ -3,9 +3,10 @@ use palisade_k8s::PodView;
 
 use super::capabilities_baseline::{added_outside, forbidden_capabilities_detail};
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
-    is_windows, pss_reference, sc_path,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject, is_windows,
+    pss_reference, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -49,6 +50,10 @@ securityContext:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
             cis("5.2.10"),
+            cis("5.2.8"),
+            cis("5.2.9"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1611"),
         ],
     },
     level: super::Level::Restricted,

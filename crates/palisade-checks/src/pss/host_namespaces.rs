@@ -2,6 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, pss_reference};
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -40,6 +41,8 @@ spec:
             cis("5.2.3"),
             cis("5.2.4"),
             cis("5.2.5"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1611"),
         ],
     },
     level: super::Level::Baseline,

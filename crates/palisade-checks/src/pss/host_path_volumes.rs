@@ -1,9 +1,8 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
-use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, pss_reference, quote,
-};
+use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, pss_reference, quote};
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -43,6 +42,8 @@ volumes:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
             cis("5.2.12"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1611"),
         ],
     },
     level: super::Level::Baseline,

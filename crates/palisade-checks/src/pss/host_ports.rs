@@ -2,9 +2,9 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
-    pss_reference,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject, pss_reference,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -42,6 +42,7 @@ ports:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
             cis("5.2.13"),
+            nsa("pod-security-enforcement"),
         ],
     },
     level: super::Level::Baseline,

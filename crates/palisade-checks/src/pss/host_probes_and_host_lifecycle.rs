@@ -4,6 +4,7 @@ use palisade_k8s::{JsonPath, Node, PodView};
 use super::{
     BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pss_reference, quote,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -41,10 +42,13 @@ livenessProbe:
 ```"#,
         remediation: "Remove the `host` field so the probe or hook targets the pod's own IP.",
         frameworks: BASELINE,
-        references: &[pss_reference(
-            "baseline/host-probes-lifecycle-hooks",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/host-probes-lifecycle-hooks",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-security-enforcement"),
+        ],
     },
     level: super::Level::Baseline,
     revisions: &[Revision {

@@ -31,8 +31,8 @@ mod windows_host_process;
 use palisade_core::{Framework, Reference, RuleMeta};
 use palisade_k8s::{ContainerView, JsonPath, PodView};
 
-pub use crate::violation::Violation;
 use crate::frameworks::cis;
+pub use crate::violation::Violation;
 
 pub use version::{LATEST_MINOR, Level, Policy, Version};
 
@@ -136,7 +136,6 @@ const fn pss_reference(id: &'static str, url: &'static str) -> Reference {
         url,
     }
 }
-
 
 /// `"name"`, as Pod Security Admission quotes names (no escaping).
 fn quote(name: &str) -> String {

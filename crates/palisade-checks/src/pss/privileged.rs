@@ -2,9 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
-    pss_reference, sc_path,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject, pss_reference,
+    sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -46,6 +47,9 @@ containers:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
             cis("5.2.2"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1611"),
+            crate::mitre!("T1610"),
         ],
     },
     level: super::Level::Baseline,

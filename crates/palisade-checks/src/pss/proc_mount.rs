@@ -5,6 +5,7 @@ use super::{
     BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, in_user_namespace,
     pss_reference, quote, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -37,10 +38,13 @@ securityContext:
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
         frameworks: BASELINE,
-        references: &[pss_reference(
-            "baseline/proc-mount-type",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/proc-mount-type",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-hardening"),
+        ],
     },
     level: super::Level::Baseline,
     revisions: &[

@@ -1,6 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 
 use super::{CATEGORY, PssCheck, RESTRICTED, Revision, pss_reference};
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -36,10 +37,13 @@ spec:
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
         frameworks: RESTRICTED,
-        references: &[pss_reference(
-            "baseline/proc-mount-type",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/proc-mount-type",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-hardening"),
+        ],
     },
     level: super::Level::Restricted,
     revisions: &[Revision {

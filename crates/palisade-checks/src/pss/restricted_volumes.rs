@@ -1,7 +1,9 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
+use super::cis;
 use super::{CATEGORY, PssCheck, RESTRICTED, Revision, Violation, pss_reference, quote};
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -39,10 +41,15 @@ volumes:
 ```"#,
         remediation: "Use a PersistentVolumeClaim (backed by whatever storage you need), or an emptyDir/ConfigMap/Secret/projected volume.",
         frameworks: RESTRICTED,
-        references: &[pss_reference(
-            "restricted/volume-types",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
-        )],
+        references: &[
+            pss_reference(
+                "restricted/volume-types",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
+            cis("5.2.12"),
+            nsa("pod-security-enforcement"),
+            crate::mitre!("T1611"),
+        ],
     },
     level: super::Level::Restricted,
     revisions: &[Revision {

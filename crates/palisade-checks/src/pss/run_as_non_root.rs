@@ -2,9 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
-    in_user_namespace, pod_sc_path, pss_reference, sc_path,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject, in_user_namespace,
+    pod_sc_path, pss_reference, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -48,6 +49,7 @@ spec:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
             cis("5.2.7"),
+            nsa("pod-non-root"),
         ],
     },
     level: super::Level::Restricted,

@@ -1,10 +1,12 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::PodView;
 
+use super::cis;
 use super::{
     CATEGORY, PssCheck, RESTRICTED, Revision, Violation, container_subject, in_user_namespace,
     pod_sc_path, pss_reference, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -37,10 +39,14 @@ securityContext:
 ```"#,
         remediation: "Set `runAsUser` to a non-zero UID (and `runAsNonRoot: true`), or remove it and use an image with a non-root `USER`.",
         frameworks: RESTRICTED,
-        references: &[pss_reference(
-            "restricted/running-as-non-root-user",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
-        )],
+        references: &[
+            pss_reference(
+                "restricted/running-as-non-root-user",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+            ),
+            cis("5.2.7"),
+            nsa("pod-non-root"),
+        ],
     },
     level: super::Level::Restricted,
     revisions: &[

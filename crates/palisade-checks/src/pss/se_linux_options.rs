@@ -5,6 +5,7 @@ use super::{
     BASELINE, CATEGORY, PssCheck, Revision, Violation, container_subject, pod_sc_path,
     pss_reference, quote, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -40,10 +41,13 @@ securityContext:
 ```"#,
         remediation: "Remove `seLinuxOptions.user`/`role` and use one of the container SELinux types (or leave `type` unset).",
         frameworks: BASELINE,
-        references: &[pss_reference(
-            "baseline/selinux",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/selinux",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-hardening"),
+        ],
     },
     level: super::Level::Baseline,
     revisions: &[

@@ -2,9 +2,10 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{
-    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject,
-    pod_sc_path, pss_reference, quote, sc_path,
+    BASELINE, CATEGORY, PssCheck, Revision, Violation, cis, container_subject, pod_sc_path,
+    pss_reference, quote, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -47,6 +48,7 @@ securityContext:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             ),
             cis("5.7.2"),
+            nsa("pod-hardening"),
         ],
     },
     level: super::Level::Baseline,

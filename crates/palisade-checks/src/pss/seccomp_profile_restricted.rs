@@ -3,9 +3,10 @@ use palisade_k8s::PodView;
 
 use super::seccomp_profile_baseline::{forbidden_type, seccomp_detail};
 use super::{
-    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject,
-    is_windows, pod_sc_path, pss_reference, sc_path,
+    CATEGORY, PssCheck, RESTRICTED, Revision, Violation, cis, container_subject, is_windows,
+    pod_sc_path, pss_reference, sc_path,
 };
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -51,6 +52,7 @@ spec:
                 "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
             ),
             cis("5.7.2"),
+            nsa("pod-hardening"),
         ],
     },
     level: super::Level::Restricted,

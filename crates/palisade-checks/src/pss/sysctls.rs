@@ -2,6 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Node, PodView};
 
 use super::{BASELINE, CATEGORY, PssCheck, Revision, Violation, pss_reference};
+use crate::frameworks::nsa;
 
 pub static CHECK: PssCheck = PssCheck {
     meta: RuleMeta {
@@ -43,10 +44,13 @@ securityContext:
 ```"#,
         remediation: "Remove the sysctl, or tune it on the node (for a dedicated node pool) instead of from the pod.",
         frameworks: BASELINE,
-        references: &[pss_reference(
-            "baseline/sysctls",
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-        )],
+        references: &[
+            pss_reference(
+                "baseline/sysctls",
+                "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
+            ),
+            nsa("pod-security-enforcement"),
+        ],
     },
     level: super::Level::Baseline,
     revisions: &[
