@@ -21,6 +21,8 @@ pub const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
 
 /// The id of the rule whose severity `[images] digest_pinning` sets.
 const DIGEST_RULE: &str = "imageDigest";
+/// The id of the rule that only runs with `[images] allowed_registries`.
+const REGISTRY_RULE: &str = "allowedRegistries";
 
 /// How pods are evaluated against the Pod Security Standards.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,6 +83,10 @@ impl Engine {
         self.severity
             .extend(config.severity.iter().map(|(id, s)| (id.clone(), *s)));
         self.settings.allowed_registries = config.allowed_registries.clone();
+        if config.allowed_registries.is_none() {
+            // Without an allow-list there is nothing to check (and no control to pass).
+            self.skip.insert(REGISTRY_RULE.to_string());
+        }
         self.skip_namespaces = if config.include_system_namespaces {
             HashSet::new()
         } else {

@@ -126,9 +126,15 @@ impl Config {
         } else {
             start.parent()?
         };
-        dir.ancestors()
+        let found = dir
+            .ancestors()
             .map(|d| d.join(FILE_NAME))
-            .find(|candidate| candidate.is_file())
+            .find(|candidate| candidate.is_file())?;
+        // Shown in findings and errors: relative to the working directory when inside it.
+        let relative = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
+        Some(relative.unwrap_or(found))
     }
 
     /// Reads and validates a config file. `known_rule` says whether a rule id exists.
