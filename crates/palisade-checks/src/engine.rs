@@ -158,7 +158,11 @@ impl Engine {
         checked.ran.extend(&pss_checks);
         if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
             checked.ran.push(namespace::RULE.id);
-            violations.extend(namespace::check(object).into_iter().map(|v| (&namespace::RULE, v)));
+            violations.extend(
+                namespace::check(object)
+                    .into_iter()
+                    .map(|v| (&namespace::RULE, v)),
+            );
         }
         let context = Context {
             settings: &self.settings,
@@ -168,7 +172,11 @@ impl Engine {
         for rule in rules::all() {
             if self.enabled(&rule.meta) && (rule.applies)(object) {
                 checked.ran.push(rule.meta.id);
-                violations.extend((rule.check)(&context, object).into_iter().map(|v| (&rule.meta, v)));
+                violations.extend(
+                    (rule.check)(&context, object)
+                        .into_iter()
+                        .map(|v| (&rule.meta, v)),
+                );
             }
         }
         if violations.is_empty() {
@@ -251,9 +259,7 @@ fn ignore_annotations(object: &Object) -> (Vec<Accepted>, Vec<InputError>) {
 /// Parses `"<rule>[,<rule>]: <reason>"` into canonical rule ids and the reason.
 pub fn parse_ignore_annotation(value: &str) -> Result<(Vec<&'static str>, String), String> {
     let Some((rules, reason)) = value.split_once(':') else {
-        return Err(format!(
-            "{value:?} must read \"<rule>[,<rule>]: <reason>\""
-        ));
+        return Err(format!("{value:?} must read \"<rule>[,<rule>]: <reason>\""));
     };
     let reason = reason.trim();
     if reason.is_empty() {
@@ -262,9 +268,9 @@ pub fn parse_ignore_annotation(value: &str) -> Result<(Vec<&'static str>, String
     let rules = rules
         .split(',')
         .map(|id| {
-            registry::find(id.trim())
-                .map(|r| r.id)
-                .ok_or_else(|| format!("unknown rule {:?}; `palisade checks` lists them", id.trim()))
+            registry::find(id.trim()).map(|r| r.id).ok_or_else(|| {
+                format!("unknown rule {:?}; `palisade checks` lists them", id.trim())
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rules, reason.to_string()))
@@ -280,8 +286,20 @@ mod tests {
             parse_ignore_annotation("privileged, host-namespaces: the CNI needs it").unwrap();
         assert_eq!(rules, vec!["privileged", "hostNamespaces"]);
         assert_eq!(reason, "the CNI needs it");
-        assert!(parse_ignore_annotation("privileged").unwrap_err().contains("must read"));
-        assert!(parse_ignore_annotation("privileged:  ").unwrap_err().contains("no reason"));
-        assert!(parse_ignore_annotation("nope: x").unwrap_err().contains("unknown rule"));
+        assert!(
+            parse_ignore_annotation("privileged")
+                .unwrap_err()
+                .contains("must read")
+        );
+        assert!(
+            parse_ignore_annotation("privileged:  ")
+                .unwrap_err()
+                .contains("no reason")
+        );
+        assert!(
+            parse_ignore_annotation("nope: x")
+                .unwrap_err()
+                .contains("unknown rule")
+        );
     }
 }

@@ -9,8 +9,7 @@
 use std::collections::HashSet;
 
 use palisade_core::{
-    CIS, Compliance, ControlResult, ControlStatus, Finding, Framework, NSA, Reference,
-    RuleMeta,
+    CIS, Compliance, ControlResult, ControlStatus, Finding, Framework, NSA, Reference, RuleMeta,
 };
 
 pub const CIS_URL: &str = "https://www.cisecurity.org/benchmark/kubernetes";
@@ -48,41 +47,107 @@ macro_rules! mitre {
         palisade_core::Reference {
             framework: palisade_core::MITRE,
             id: concat!($technique, ".", $sub),
-            url: concat!("https://attack.mitre.org/techniques/", $technique, "/", $sub, "/"),
+            url: concat!(
+                "https://attack.mitre.org/techniques/",
+                $technique,
+                "/",
+                $sub,
+                "/"
+            ),
         }
     };
 }
 
 /// CIS Kubernetes Benchmark v1.10, section 5 (Policies).
 pub static CIS_CONTROLS: &[(&str, &str)] = &[
-    ("5.1.1", "Ensure that the cluster-admin role is only used where required"),
+    (
+        "5.1.1",
+        "Ensure that the cluster-admin role is only used where required",
+    ),
     ("5.1.2", "Minimize access to secrets"),
     ("5.1.3", "Minimize wildcard use in Roles and ClusterRoles"),
     ("5.1.4", "Minimize access to create pods"),
-    ("5.1.5", "Ensure that default service accounts are not actively used"),
-    ("5.1.6", "Ensure that Service Account Tokens are only mounted where necessary"),
+    (
+        "5.1.5",
+        "Ensure that default service accounts are not actively used",
+    ),
+    (
+        "5.1.6",
+        "Ensure that Service Account Tokens are only mounted where necessary",
+    ),
     ("5.1.7", "Avoid use of system:masters group"),
-    ("5.1.8", "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster"),
-    ("5.2.1", "Ensure that the cluster has at least one active policy control mechanism in place"),
+    (
+        "5.1.8",
+        "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster",
+    ),
+    (
+        "5.2.1",
+        "Ensure that the cluster has at least one active policy control mechanism in place",
+    ),
     ("5.2.2", "Minimize the admission of privileged containers"),
-    ("5.2.3", "Minimize the admission of containers wishing to share the host process ID namespace"),
-    ("5.2.4", "Minimize the admission of containers wishing to share the host IPC namespace"),
-    ("5.2.5", "Minimize the admission of containers wishing to share the host network namespace"),
-    ("5.2.6", "Minimize the admission of containers with allowPrivilegeEscalation"),
+    (
+        "5.2.3",
+        "Minimize the admission of containers wishing to share the host process ID namespace",
+    ),
+    (
+        "5.2.4",
+        "Minimize the admission of containers wishing to share the host IPC namespace",
+    ),
+    (
+        "5.2.5",
+        "Minimize the admission of containers wishing to share the host network namespace",
+    ),
+    (
+        "5.2.6",
+        "Minimize the admission of containers with allowPrivilegeEscalation",
+    ),
     ("5.2.7", "Minimize the admission of root containers"),
-    ("5.2.8", "Minimize the admission of containers with the NET_RAW capability"),
-    ("5.2.9", "Minimize the admission of containers with added capabilities"),
-    ("5.2.10", "Minimize the admission of containers with capabilities assigned"),
-    ("5.2.11", "Minimize the admission of Windows HostProcess containers"),
+    (
+        "5.2.8",
+        "Minimize the admission of containers with the NET_RAW capability",
+    ),
+    (
+        "5.2.9",
+        "Minimize the admission of containers with added capabilities",
+    ),
+    (
+        "5.2.10",
+        "Minimize the admission of containers with capabilities assigned",
+    ),
+    (
+        "5.2.11",
+        "Minimize the admission of Windows HostProcess containers",
+    ),
     ("5.2.12", "Minimize the admission of HostPath volumes"),
-    ("5.2.13", "Minimize the admission of containers which use HostPorts"),
-    ("5.3.1", "Ensure that the CNI in use supports NetworkPolicies"),
-    ("5.3.2", "Ensure that all Namespaces have NetworkPolicies defined"),
-    ("5.4.1", "Prefer using Secrets as files over Secrets as environment variables"),
+    (
+        "5.2.13",
+        "Minimize the admission of containers which use HostPorts",
+    ),
+    (
+        "5.3.1",
+        "Ensure that the CNI in use supports NetworkPolicies",
+    ),
+    (
+        "5.3.2",
+        "Ensure that all Namespaces have NetworkPolicies defined",
+    ),
+    (
+        "5.4.1",
+        "Prefer using Secrets as files over Secrets as environment variables",
+    ),
     ("5.4.2", "Consider external secret storage"),
-    ("5.5.1", "Configure Image Provenance using ImagePolicyWebhook admission controller"),
-    ("5.7.1", "Create administrative boundaries between resources using namespaces"),
-    ("5.7.2", "Ensure that the seccomp profile is set to docker/default in your Pod definitions"),
+    (
+        "5.5.1",
+        "Configure Image Provenance using ImagePolicyWebhook admission controller",
+    ),
+    (
+        "5.7.1",
+        "Create administrative boundaries between resources using namespaces",
+    ),
+    (
+        "5.7.2",
+        "Ensure that the seccomp profile is set to docker/default in your Pod definitions",
+    ),
     ("5.7.3", "Apply SecurityContext to your Pods and Containers"),
     ("5.7.4", "The default namespace should not be used"),
 ];
@@ -90,19 +155,58 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
 /// NSA/CISA Kubernetes Hardening Guide v1.2 sections. The guide numbers none of them, so
 /// palisade names each by a stable slug.
 pub static NSA_CONTROLS: &[(&str, &str)] = &[
-    ("pod-non-root", "Kubernetes Pod security: Non-root containers and rootless container engines"),
-    ("pod-immutable-filesystem", "Kubernetes Pod security: Immutable container file systems"),
-    ("pod-secure-images", "Kubernetes Pod security: Building secure container images"),
-    ("pod-security-enforcement", "Kubernetes Pod security: Pod security enforcement"),
-    ("pod-service-account-tokens", "Kubernetes Pod security: Protecting Pod service account tokens"),
-    ("pod-hardening", "Kubernetes Pod security: Hardening container environments"),
-    ("network-namespaces", "Network separation and hardening: Namespaces"),
-    ("network-policies", "Network separation and hardening: Network policies"),
-    ("network-resource-policies", "Network separation and hardening: Resource policies"),
-    ("network-control-plane", "Network separation and hardening: Control plane hardening"),
-    ("network-secrets", "Network separation and hardening: Secrets"),
-    ("network-exposure", "Network separation and hardening: limiting exposed services and encrypting traffic"),
-    ("authentication-authorization", "Authentication and authorization"),
+    (
+        "pod-non-root",
+        "Kubernetes Pod security: Non-root containers and rootless container engines",
+    ),
+    (
+        "pod-immutable-filesystem",
+        "Kubernetes Pod security: Immutable container file systems",
+    ),
+    (
+        "pod-secure-images",
+        "Kubernetes Pod security: Building secure container images",
+    ),
+    (
+        "pod-security-enforcement",
+        "Kubernetes Pod security: Pod security enforcement",
+    ),
+    (
+        "pod-service-account-tokens",
+        "Kubernetes Pod security: Protecting Pod service account tokens",
+    ),
+    (
+        "pod-hardening",
+        "Kubernetes Pod security: Hardening container environments",
+    ),
+    (
+        "network-namespaces",
+        "Network separation and hardening: Namespaces",
+    ),
+    (
+        "network-policies",
+        "Network separation and hardening: Network policies",
+    ),
+    (
+        "network-resource-policies",
+        "Network separation and hardening: Resource policies",
+    ),
+    (
+        "network-control-plane",
+        "Network separation and hardening: Control plane hardening",
+    ),
+    (
+        "network-secrets",
+        "Network separation and hardening: Secrets",
+    ),
+    (
+        "network-exposure",
+        "Network separation and hardening: limiting exposed services and encrypting traffic",
+    ),
+    (
+        "authentication-authorization",
+        "Authentication and authorization",
+    ),
     ("audit-logging", "Audit logging and threat detection"),
     ("upgrading", "Upgrading and application security practices"),
 ];
@@ -111,7 +215,10 @@ pub static NSA_CONTROLS: &[(&str, &str)] = &[
 pub static MITRE_CONTROLS: &[(&str, &str)] = &[
     ("T1021.004", "Remote Services: SSH"),
     ("T1040", "Network Sniffing"),
-    ("T1053.007", "Scheduled Task/Job: Container Orchestration Job"),
+    (
+        "T1053.007",
+        "Scheduled Task/Job: Container Orchestration Job",
+    ),
     ("T1068", "Exploitation for Privilege Escalation"),
     ("T1078.001", "Valid Accounts: Default Accounts"),
     ("T1133", "External Remote Services"),
@@ -172,13 +279,21 @@ pub fn compliance(
         let control = &mut results[index];
         control.rules.push(rule.id);
         control.findings += findings.iter().filter(|f| f.rule.id == rule.id).count();
-        control.status = match (control.status, failing.contains(rule.id), ran.contains(rule.id)) {
+        control.status = match (
+            control.status,
+            failing.contains(rule.id),
+            ran.contains(rule.id),
+        ) {
             (ControlStatus::Failed, _, _) | (_, true, _) => ControlStatus::Failed,
             (_, false, true) => ControlStatus::Passed,
             (status, false, false) => status,
         };
     };
-    for rule in enabled.iter().copied().filter(|r| r.in_framework(framework)) {
+    for rule in enabled
+        .iter()
+        .copied()
+        .filter(|r| r.in_framework(framework))
+    {
         match controls(framework) {
             Some(table) => {
                 for id in rule.controls(framework) {
@@ -221,6 +336,9 @@ mod tests {
         let sub = mitre!("T1552", "001");
         assert_eq!(sub.id, "T1552.001");
         assert_eq!(sub.url, "https://attack.mitre.org/techniques/T1552/001/");
-        assert_eq!(mitre!("T1611").url, "https://attack.mitre.org/techniques/T1611/");
+        assert_eq!(
+            mitre!("T1611").url,
+            "https://attack.mitre.org/techniques/T1611/"
+        );
     }
 }

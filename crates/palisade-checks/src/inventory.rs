@@ -37,7 +37,12 @@ impl Inventory {
     }
 
     pub fn add(&mut self, object: &Object) {
-        let namespace = || object.namespace.clone().unwrap_or_else(|| "default".to_string());
+        let namespace = || {
+            object
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string())
+        };
         let rbac = object.group() == "rbac.authorization.k8s.io";
         match object.kind.as_str() {
             _ if is_namespace(object) => {

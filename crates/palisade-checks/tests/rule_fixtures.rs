@@ -88,7 +88,10 @@ fn every_rule_has_failing_and_passing_fixtures_that_hold() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut failures = Vec::new();
     // expiredIgnore is about palisade.toml, not manifests: the CLI tests cover it.
-    for rule in registry::rules().into_iter().filter(|r| r.id != "expiredIgnore") {
+    for rule in registry::rules()
+        .into_iter()
+        .filter(|r| r.id != "expiredIgnore")
+    {
         let dir = root.join(rule.id);
         let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("no fixtures for rule {} in {}", rule.id, dir.display()))

@@ -47,7 +47,10 @@ impl Default for Config {
             severity: HashMap::new(),
             allowed_registries: None,
             digest_pinning: Some(Severity::Low),
-            system_namespaces: DEFAULT_SYSTEM_NAMESPACES.iter().map(|s| s.to_string()).collect(),
+            system_namespaces: DEFAULT_SYSTEM_NAMESPACES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             include_system_namespaces: false,
             ignores: Vec::new(),
         }
@@ -178,7 +181,10 @@ impl Config {
             if !known_rule(rule.get_ref()) {
                 errors.push(error_at(
                     rule.span().start,
-                    format!("unknown rule {:?}; `palisade checks` lists them", rule.get_ref()),
+                    format!(
+                        "unknown rule {:?}; `palisade checks` lists them",
+                        rule.get_ref()
+                    ),
                 ));
             }
             rule.get_ref().clone()
@@ -199,7 +205,9 @@ impl Config {
             ..Config::default()
         };
         for (id, severity) in raw.rules.severity {
-            config.severity.insert(check_rule(&id, &mut errors), severity);
+            config
+                .severity
+                .insert(check_rule(&id, &mut errors), severity);
         }
         if let Some(patterns) = raw.images.allowed_registries {
             for pattern in &patterns {
@@ -309,7 +317,11 @@ mod tests {
     }
 
     fn errors(text: &str) -> Vec<String> {
-        parse(text).unwrap_err().iter().map(ToString::to_string).collect()
+        parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -342,22 +354,32 @@ expires = 2027-01-31                # optional TOML date
     fn unknown_keys_and_bad_values_name_the_line() {
         assert_eq!(
             errors("[rules]\ndisabled = [\"privileged\"]\n"),
-            vec!["palisade.toml:2:1: unknown field `disabled`, expected one of `enable`, `disable`, `severity`"]
+            vec![
+                "palisade.toml:2:1: unknown field `disabled`, expected one of `enable`, `disable`, `severity`"
+            ]
         );
         let e = errors("[rules.severity]\nprivileged = \"urgent\"\n");
-        assert!(e[0].starts_with("palisade.toml:2:14: unknown variant `urgent`"), "{e:?}");
+        assert!(
+            e[0].starts_with("palisade.toml:2:14: unknown variant `urgent`"),
+            "{e:?}"
+        );
         assert_eq!(
             errors("[rules]\ndisable = [\"nope\"]\n"),
             vec!["palisade.toml:2:12: unknown rule \"nope\"; `palisade checks` lists them"]
         );
-        let e = errors("[[ignore]]\nrule = \"privileged\"\nreason = \" \"\nexpires = 2027-01-31T10:00:00\n");
+        let e = errors(
+            "[[ignore]]\nrule = \"privileged\"\nreason = \" \"\nexpires = 2027-01-31T10:00:00\n",
+        );
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].starts_with("palisade.toml:3:10: reason must say"));
         assert!(e[1].starts_with("palisade.toml:4:11: expires must be a date"));
         let e = errors("[[ignore]]\nrule = \"privileged\"\n");
         assert!(e[0].contains("missing field `reason`"), "{e:?}");
         let e = errors("[images]\ndigest_pinning = \"sometimes\"\n");
-        assert!(e[0].starts_with("palisade.toml:2:18: digest_pinning must be"), "{e:?}");
+        assert!(
+            e[0].starts_with("palisade.toml:2:18: digest_pinning must be"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -372,9 +394,16 @@ expires = 2027-01-31                # optional TOML date
 
     #[test]
     fn digest_pinning_off_and_severity() {
-        assert_eq!(parse("[images]\ndigest_pinning = \"off\"\n").unwrap().digest_pinning, None);
         assert_eq!(
-            parse("[images]\ndigest_pinning = \"high\"\n").unwrap().digest_pinning,
+            parse("[images]\ndigest_pinning = \"off\"\n")
+                .unwrap()
+                .digest_pinning,
+            None
+        );
+        assert_eq!(
+            parse("[images]\ndigest_pinning = \"high\"\n")
+                .unwrap()
+                .digest_pinning,
             Some(Severity::High)
         );
     }

@@ -64,17 +64,12 @@ impl ImageRef {
                 if tag.is_empty() || tag.len() > 128 || tag.starts_with(['.', '-']) {
                     return error("has a malformed tag");
                 }
-                (
-                    &name_and_tag[..last_slash + i],
-                    Some(tag.to_string()),
-                )
+                (&name_and_tag[..last_slash + i], Some(tag.to_string()))
             }
             None => (name_and_tag, None),
         };
         let (registry, repository) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains(['.', ':']) || first == "localhost" =>
-            {
+            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
                 (first.to_string(), rest.to_string())
             }
             _ => (DOCKER_HUB.to_string(), name.to_string()),
@@ -193,7 +188,10 @@ mod tests {
     #[test]
     fn registry_is_recognised_by_dot_colon_or_localhost() {
         let r = parse("localhost:5000/shop/api:1.4");
-        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("localhost:5000", "shop/api"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("localhost:5000", "shop/api")
+        );
         assert_eq!(r.tag.as_deref(), Some("1.4"));
         assert_eq!(parse("localhost/api").registry, "localhost");
         assert_eq!(parse("ghcr.io/org/app").registry, "ghcr.io");
@@ -215,7 +213,14 @@ mod tests {
 
     #[test]
     fn templates_and_garbage_are_errors() {
-        for bad in ["{{ .Values.image }}", "${IMAGE}", "", "a b", "Upper/case", "x//y"] {
+        for bad in [
+            "{{ .Values.image }}",
+            "${IMAGE}",
+            "",
+            "a b",
+            "Upper/case",
+            "x//y",
+        ] {
             assert!(ImageRef::parse(bad).is_err(), "{bad}");
         }
     }

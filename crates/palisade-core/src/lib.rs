@@ -18,5 +18,5 @@ pub mod suppress;
 pub use finding::{Finding, InputError, Location, ObjectRef};
 pub use rule::{CIS, Framework, MITRE, NSA, Reference, RuleMeta};
 pub use scan::{CheckedObject, Compliance, ControlResult, ControlStatus, ScanResult, Summary};
-pub use suppress::{Suppressed, Suppression, SuppressionKind, UnusedIgnore};
 pub use severity::{ParseSeverityError, Severity};
+pub use suppress::{Suppressed, Suppression, SuppressionKind, UnusedIgnore};

@@ -131,10 +131,14 @@ impl IgnoreEntry {
     }
 
     fn selector(&self) -> String {
-        let parts: Vec<String> = [("kind", &self.kind), ("namespace", &self.namespace), ("name", &self.name)]
-            .into_iter()
-            .filter_map(|(field, s)| s.as_ref().map(|s| format!("{field}={}", s.pattern)))
-            .collect();
+        let parts: Vec<String> = [
+            ("kind", &self.kind),
+            ("namespace", &self.namespace),
+            ("name", &self.name),
+        ]
+        .into_iter()
+        .filter_map(|(field, s)| s.as_ref().map(|s| format!("{field}={}", s.pattern)))
+        .collect();
         if parts.is_empty() {
             "every object".to_string()
         } else {
@@ -198,7 +202,10 @@ impl Baseline {
             return Err(error(
                 None,
                 None,
-                format!("unsupported baseline schemaVersion {:?}", parsed.schema_version),
+                format!(
+                    "unsupported baseline schemaVersion {:?}",
+                    parsed.schema_version
+                ),
             ));
         }
         Ok(Baseline {
@@ -317,8 +324,14 @@ mod tests {
     #[test]
     fn civil_dates() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
-        assert_eq!(Date::from_days_since_epoch(20_779).to_string(), "2026-11-22");
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(20_779).to_string(),
+            "2026-11-22"
+        );
         assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
     }
 
@@ -330,10 +343,22 @@ mod tests {
             namespace: None,
             name: None,
             reason: "r".into(),
-            expires: Some(Date { year: 2027, month: 1, day: 31 }),
+            expires: Some(Date {
+                year: 2027,
+                month: 1,
+                day: 31,
+            }),
             location: Location::default(),
         };
-        assert!(!entry.is_expired(Date { year: 2027, month: 1, day: 31 }));
-        assert!(entry.is_expired(Date { year: 2027, month: 2, day: 1 }));
+        assert!(!entry.is_expired(Date {
+            year: 2027,
+            month: 1,
+            day: 31
+        }));
+        assert!(entry.is_expired(Date {
+            year: 2027,
+            month: 2,
+            day: 1
+        }));
     }
 }

@@ -60,7 +60,10 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
             })
         })
         .collect();
-    let suppressed = result.suppressed.iter().map(|s| (&s.finding, Some(&s.suppression)));
+    let suppressed = result
+        .suppressed
+        .iter()
+        .map(|s| (&s.finding, Some(&s.suppression)));
     let results: Vec<Value> = result
         .findings
         .iter()

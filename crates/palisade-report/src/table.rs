@@ -114,7 +114,11 @@ pub fn render_table(
             let _ = writeln!(
                 out,
                 "  {}:{}: rule {} ({}): {}",
-                unused.location.file, unused.location.line, unused.rule, unused.selector, unused.reason
+                unused.location.file,
+                unused.location.line,
+                unused.rule,
+                unused.selector,
+                unused.reason
             );
         }
         out.push('\n');
@@ -207,7 +211,11 @@ pub fn render_table(
             out,
             "; {} object{} in system namespaces skipped (--include-system-namespaces checks them)",
             summary.skipped_system_objects,
-            if summary.skipped_system_objects == 1 { "" } else { "s" }
+            if summary.skipped_system_objects == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     if !result.errors.is_empty() {

@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -138,7 +138,7 @@ fn parse_version(value: &str) -> Result<Version, String> {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Checks { format } => {
             let rules = registry::rules();
             let text = match format {
@@ -247,13 +247,18 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         &expired_ignore::RULE,
     );
     if !engine.enabled(&expired_ignore::RULE) {
-        applied.kept.retain(|f| f.rule.id != expired_ignore::RULE.id);
+        applied
+            .kept
+            .retain(|f| f.rule.id != expired_ignore::RULE.id);
     }
     result.findings = applied.kept;
     result.suppressed.extend(applied.suppressed);
     if let Some(path) = &args.write_baseline {
         // The baseline accepts what is reported now, plus what the old baseline accepted.
-        let accepted = result.findings.iter().filter(|f| f.rule.id != expired_ignore::RULE.id);
+        let accepted = result
+            .findings
+            .iter()
+            .filter(|f| f.rule.id != expired_ignore::RULE.id);
         let carried = result
             .suppressed
             .iter()

@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
-use super::{CATEGORY, container_images};
+use super::{CATEGORY, mutable_images};
 use crate::frameworks::{cis, nsa};
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
@@ -51,18 +51,17 @@ containers:
 };
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
-    container_images(object)
+    mutable_images(object)
         .into_iter()
-        .filter_map(|image| {
-            let parsed = image.parsed()?;
-            if parsed.digest.is_some() {
-                return None;
-            }
-            let (name, text) = (image.container.name, image.text?);
-            Some(Violation::at(
-                image.path,
-                format!("container {name:?} image {text:?} is not pinned by digest"),
-            ))
+        .map(|m| {
+            let name = m.image.container.name;
+            Violation::at(
+                m.image.path,
+                format!(
+                    "container {name:?} image {:?} is not pinned by digest",
+                    m.text
+                ),
+            )
         })
         .collect()
 }

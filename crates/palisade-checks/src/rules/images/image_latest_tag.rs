@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
-use super::{CATEGORY, container_images};
+use super::{CATEGORY, mutable_images};
 use crate::frameworks::nsa;
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
@@ -54,23 +54,20 @@ containers:
 };
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
-    container_images(object)
+    mutable_images(object)
         .into_iter()
-        .filter_map(|image| {
-            let parsed = image.parsed()?;
-            let text = image.text?;
-            let name = image.container.name;
-            let message = match (&parsed.tag, &parsed.digest) {
-                (_, Some(_)) => return None,
-                (Some(tag), None) if tag == "latest" => {
+        .filter_map(|m| {
+            let (name, text) = (m.image.container.name, m.text);
+            let message = match &m.parsed.tag {
+                Some(tag) if tag == "latest" => {
                     format!("container {name:?} image {text:?} uses the mutable tag \"latest\"")
                 }
-                (Some(_), None) => return None,
-                (None, None) => format!(
+                Some(_) => return None,
+                None => format!(
                     "container {name:?} image {text:?} has no tag, so the runtime pulls \"latest\""
                 ),
             };
-            Some(Violation::at(image.path, message))
+            Some(Violation::at(m.image.path, message))
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
-use super::{CATEGORY, container_images};
+use super::{CATEGORY, mutable_images};
 use crate::frameworks::nsa;
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
@@ -50,16 +50,12 @@ containers:
 };
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
-    container_images(object)
+    mutable_images(object)
         .into_iter()
-        .filter_map(|image| {
-            let parsed = image.parsed()?;
-            if parsed.digest.is_some() {
-                return None;
-            }
-            let (name, text) = (image.container.name, image.text?);
-            let path = image.container.path.key("imagePullPolicy");
-            let message = match image.container.node.get("imagePullPolicy") {
+        .filter_map(|m| {
+            let (name, text, parsed) = (m.image.container.name, m.text, &m.parsed);
+            let path = m.image.container.path.key("imagePullPolicy");
+            let message = match m.image.container.node.get("imagePullPolicy") {
                 Some(policy) if policy.as_str() == Some("Always") => return None,
                 Some(policy) => {
                     let shown = policy

@@ -36,6 +36,30 @@ impl ContainerImage<'_> {
     }
 }
 
+/// A pullable image reference not pinned by digest (a tag can be moved to other content).
+struct MutableImage<'a> {
+    image: ContainerImage<'a>,
+    parsed: ImageRef,
+    /// The field as written.
+    text: &'a str,
+}
+
+/// The images of a workload's containers that parse and are not pinned by digest.
+fn mutable_images(object: &Object) -> Vec<MutableImage<'_>> {
+    container_images(object)
+        .into_iter()
+        .filter_map(|image| {
+            let parsed = image.parsed().filter(|p| p.digest.is_none())?;
+            let text = image.text?;
+            Some(MutableImage {
+                image,
+                parsed,
+                text,
+            })
+        })
+        .collect()
+}
+
 /// Every container of a workload that has an `image` field.
 fn container_images(object: &Object) -> Vec<ContainerImage<'_>> {
     let Some(pod) = pod_view(object) else {

@@ -313,7 +313,10 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
             .keys(&["hostPath", "path"]);
         let subject = format!("volume \"{name}\" mounts host path \"{raw}\"");
         let backslashed = raw.replace('/', "\\");
-        if WINDOWS_PIPES.iter().any(|p| p.eq_ignore_ascii_case(&backslashed)) {
+        if WINDOWS_PIPES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(&backslashed))
+        {
             violations.push(
                 Violation::at(
                     path,

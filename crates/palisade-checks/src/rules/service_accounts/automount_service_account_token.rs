@@ -99,13 +99,14 @@ fn check(context: &Context<'_>, object: &Object) -> Vec<Violation> {
             Some(None) => (
                 pod.spec_path.clone(),
                 format!(
-                    "neither the pod nor ServiceAccount \"{account}\" sets automountServiceAccountToken, which defaults to true"
+                    "automountServiceAccountToken is set on neither the pod nor ServiceAccount \"{account}\": defaults to true"
                 ),
             ),
             None => (
                 pod.spec_path.clone(),
-                "the pod does not set automountServiceAccountToken, which defaults to true"
-                    .to_string(),
+                format!(
+                    "automountServiceAccountToken is not set on the pod, and ServiceAccount \"{account}\" is not in the input: defaults to true"
+                ),
             ),
         },
     };

@@ -19,11 +19,12 @@ pub static RULE: Rule = Rule {
 `spec.securityContext` or a container's `securityContext`. A container's setting overrides the
 pod's, so a pod-level 0 is reported only when at least one container inherits it (sets no
 value of its own), and each container-level 0 is reported where it is set. Pods with
-`spec.os.name: windows` are exempt (Windows ignores these fields).
+`spec.os.name: windows` are exempt (the API server rejects these fields for them).
 
 When the Pod Security check `runAsUser` (restricted level) runs on the pod, it already reports
 `runAsUser: 0`; this rule then reports only `runAsGroup: 0`, so that nothing is reported
-twice.
+twice. (From policy v1.35 that check accepts UID 0 in pods with `spec.hostUsers: false`, whose
+root maps to an unprivileged host user; this rule then defers to it as well.)
 
 **Why it matters.** UID 0 in a container is root: it owns every file of the container image,
 can read and write whatever host paths and volumes are mounted into it with root's rights, and
