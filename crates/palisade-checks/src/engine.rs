@@ -184,6 +184,7 @@ impl Engine {
         }
         let (accepted, errors) = ignore_annotations(object);
         checked.errors = errors;
+        let object_ref = std::sync::Arc::new(object.object_ref());
         for (rule, violation) in violations {
             let finding = Finding {
                 rule,
@@ -194,7 +195,7 @@ impl Engine {
                     .or(violation.severity)
                     .unwrap_or(rule.severity),
                 message: violation.message,
-                object: object.object_ref(),
+                object: object_ref.clone(),
                 location: object.location(&violation.path),
             };
             match accepted.iter().find(|a| a.rules.contains(&rule.id)) {
@@ -242,11 +243,11 @@ fn ignore_annotations(object: &Object) -> (Vec<Accepted>, Vec<InputError>) {
             Ok((rules, reason)) => accepted.push(Accepted {
                 rules,
                 reason,
-                file: location.file,
+                file: location.file.to_string(),
                 line: location.line,
             }),
             Err(problem) => errors.push(InputError {
-                file: location.file,
+                file: location.file.to_string(),
                 line: Some(location.line),
                 column: Some(location.column),
                 message: format!("{IGNORE_ANNOTATION} annotation: {problem}"),

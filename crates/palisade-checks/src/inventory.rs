@@ -22,10 +22,15 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Whether a document's text can hold an object the inventory records (a cheap filter
-    /// before parsing: every such object spells one of these words).
+    /// Whether a document's text can hold an object the inventory records: a cheap filter
+    /// before parsing (every such object spells its kind), which must not send every workload
+    /// that says `automountServiceAccountToken` to the parser.
     pub fn may_contribute(text: &str) -> bool {
-        text.contains("Namespace") || text.contains("ServiceAccount")
+        text.contains("Namespace")
+            || text.contains("RoleBinding")
+            || text
+                .match_indices("ServiceAccount")
+                .any(|(at, _)| !text[..at].ends_with("automount"))
     }
 
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Inventory {
@@ -84,5 +89,23 @@ impl Inventory {
         self.bound_service_accounts
             .extend(other.bound_service_accounts);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefilter_keeps_inventory_kinds_and_skips_token_settings() {
+        assert!(Inventory::may_contribute("kind: Namespace"));
+        assert!(Inventory::may_contribute("{\"kind\": \"ServiceAccount\"}"));
+        assert!(Inventory::may_contribute("kind: ClusterRoleBinding"));
+        assert!(!Inventory::may_contribute(
+            "kind: Deployment\nspec:\n  automountServiceAccountToken: false\n"
+        ));
+        assert!(Inventory::may_contribute(
+            "automountServiceAccountToken: false\nkind: ServiceAccount\n"
+        ));
     }
 }

@@ -286,7 +286,7 @@ impl Config {
                 reason: entry.reason.into_inner(),
                 expires,
                 location: Location {
-                    file: file.to_string(),
+                    file: file.into(),
                     line,
                     column,
                     path: String::new(),

@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -28,7 +29,8 @@ impl fmt::Display for ObjectRef {
 /// of the offending field (or of its nearest existing parent when the field is missing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared by every finding of a file.
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
     pub path: String,
@@ -49,7 +51,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Names the offending value, like the API server's Pod Security warnings do.
     pub message: String,
-    pub object: ObjectRef,
+    /// Shared by every finding of the object.
+    pub object: Arc<ObjectRef>,
     pub location: Location,
 }
 

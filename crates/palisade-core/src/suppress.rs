@@ -297,12 +297,12 @@ pub fn apply(
                     entry.expires.expect("expired entries have a date"),
                     entry.reason
                 ),
-                object: ObjectRef {
+                object: std::sync::Arc::new(ObjectRef {
                     api_version: "palisade.dev/v1".to_string(),
                     kind: "Ignore".to_string(),
                     namespace: None,
                     name: entry.rule.clone(),
-                },
+                }),
                 location: entry.location.clone(),
             });
         } else if !used {

@@ -54,18 +54,23 @@ impl Object {
     /// Where `path` (relative to this object) is in the source, or its nearest existing parent.
     pub fn location(&self, path: &JsonPath) -> Location {
         let (pos, _) = path.locate(&self.root);
-        let mut full = self.base.clone();
-        for segment in path.segments() {
-            full = match segment {
-                crate::path::Segment::Key(k) => full.key(k),
-                crate::path::Segment::Index(i) => full.index(*i),
-            };
-        }
+        let full = if self.base.segments().is_empty() {
+            path.to_string()
+        } else {
+            let mut full = self.base.clone();
+            for segment in path.segments() {
+                full = match segment {
+                    crate::path::Segment::Key(k) => full.key(k),
+                    crate::path::Segment::Index(i) => full.index(*i),
+                };
+            }
+            full.to_string()
+        };
         Location {
-            file: self.file.to_string(),
+            file: self.file.clone(),
             line: pos.line,
             column: pos.column,
-            path: full.to_string(),
+            path: full,
         }
     }
 }

@@ -217,7 +217,7 @@ fn check(object: &Object, node: &Node, ty: &Ty, path: &JsonPath, errors: &mut Ve
         };
         let location = object.location(path);
         errors.push(InputError {
-            file: location.file,
+            file: location.file.to_string(),
             line: Some(location.line),
             column: Some(location.column),
             message: format!(
