@@ -1,6 +1,5 @@
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use palisade_core::{
@@ -8,7 +7,7 @@ use palisade_core::{
     Suppression, UnusedIgnore,
 };
 
-use crate::ReportContext;
+use crate::{ReportContext, write_array};
 
 /// Bumped on any incompatible change of the JSON report; additions keep it.
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -87,10 +86,6 @@ impl<'a> FindingOut<'a> {
     }
 }
 
-/// Findings rendered per batch: big enough to keep both cores busy, small enough that the
-/// report is never held in memory whole.
-const BATCH: usize = 4096;
-
 /// The JSON report documented in `docs/json-schema.md`, streamed to `out`: no value tree, and
 /// findings rendered in parallel batches, so reports of hundreds of thousands of findings stay
 /// cheap in time and memory. The bytes are exactly those of `serde_json::to_writer_pretty` on
@@ -124,30 +119,9 @@ pub fn render_json(
     };
     let head = serde_json::to_string_pretty(&head)?;
     out.write_all(head.strip_suffix("\n}").unwrap_or(&head).as_bytes())?;
-    out.write_all(b",\n  \"findings\": [")?;
-    for (index, batch) in result.findings.chunks(BATCH).enumerate() {
-        let rendered: Vec<String> = batch
-            .par_iter()
-            .map(|f| {
-                // Each finding sits at depth 2 of the report: indent its lines by 4.
-                serde_json::to_string_pretty(&FindingOut::new(f, None))
-                    .map(|text| text.replace('\n', "\n    "))
-            })
-            .collect::<Result<_, _>>()?;
-        for (i, text) in rendered.iter().enumerate() {
-            let separator = if index == 0 && i == 0 {
-                "\n    "
-            } else {
-                ",\n    "
-            };
-            out.write_all(separator.as_bytes())?;
-            out.write_all(text.as_bytes())?;
-        }
-    }
-    out.write_all(if result.findings.is_empty() {
-        b"]"
-    } else {
-        b"\n  ]"
+    out.write_all(b",\n  \"findings\": ")?;
+    write_array(out, &result.findings, 2, |f| {
+        serde_json::to_string_pretty(&FindingOut::new(f, None))
     })?;
     let tail = Tail {
         suppressed: result
@@ -214,7 +188,7 @@ mod tests {
     /// The batched writer gives exactly the bytes serde_json's pretty printer gives.
     #[test]
     fn batched_output_is_plain_pretty_json() {
-        for findings in [0, 1, BATCH + 3] {
+        for findings in [0, 1, crate::BATCH + 3] {
             let text = render(findings);
             let value: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(value["findings"].as_array().unwrap().len(), findings);

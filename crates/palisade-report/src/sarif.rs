@@ -1,13 +1,16 @@
 //! SARIF 2.1.0 as GitHub code scanning reads it: rules with help text and a
 //! `security-severity`, results with physical locations and regions, and input errors as
 //! tool execution notifications. Written with serde_json: the handful of properties we emit do
-//! not justify a typed SARIF model.
+//! not justify a typed SARIF model; results are streamed in batches so that big reports stay
+//! small in memory.
+
+use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
 use palisade_core::{Finding, ScanResult, Severity, Suppression, SuppressionKind};
 
-use crate::ReportContext;
+use crate::{ReportContext, write_array};
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -33,7 +36,17 @@ fn uri(file: &str) -> String {
     file.trim_start_matches("./").replace('\\', "/")
 }
 
-pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String {
+/// Stands in for the results array in the document tree until the results are streamed.
+const RESULTS_MARKER: &str = "\"palisade:results\"";
+
+/// SARIF 2.1.0 streamed to `out`: the document around the results is a small value tree; the
+/// results (one per finding, suppressed findings with their `suppressions`) are rendered in
+/// parallel batches and never held whole.
+pub fn render_sarif(
+    result: &ScanResult,
+    context: &ReportContext<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rules: Vec<Value> = context
         .rules
         .iter()
@@ -64,44 +77,44 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
         .suppressed
         .iter()
         .map(|s| (&s.finding, Some(&s.suppression)));
-    let results: Vec<Value> = result
+    let results: Vec<(&Finding, Option<&Suppression>)> = result
         .findings
         .iter()
         .map(|f| (f, None))
         .chain(suppressed)
-        .map(|(finding, suppression): (&Finding, Option<&Suppression>)| {
-            let rule_index = context.rules.iter().position(|r| r.id == finding.rule.id);
-            let mut value = json!({
-                "ruleId": finding.rule.id,
-                "ruleIndex": rule_index,
-                "level": level(finding.severity),
-                "message": { "text": format!("{}: {}", finding.object, finding.message) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&finding.location.file) },
-                        "region": { "startLine": finding.location.line, "startColumn": finding.location.column },
-                    },
-                    "logicalLocations": [{ "fullyQualifiedName": format!("{}.{}", finding.object, finding.location.path), "kind": "object" }],
-                }],
-                "partialFingerprints": { "palisadeFingerprint/v1": finding.fingerprint() },
-                "properties": { "severity": finding.severity, "object": finding.object },
-            });
-            if let Some(suppression) = suppression {
-                // An annotation sits in the object itself: SARIF's "inSource".
-                let kind = match suppression.kind {
-                    SuppressionKind::Annotation => "inSource",
-                    SuppressionKind::Config | SuppressionKind::Baseline => "external",
-                };
-                value["suppressions"] = json!([{
-                    "kind": kind,
-                    "status": "accepted",
-                    "justification": suppression.justification,
-                    "properties": { "source": suppression.source, "palisadeKind": suppression.kind },
-                }]);
-            }
-            value
-        })
         .collect();
+    let render_result = |&(finding, suppression): &(&Finding, Option<&Suppression>)| {
+        let rule_index = context.rules.iter().position(|r| r.id == finding.rule.id);
+        let mut value = json!({
+            "ruleId": finding.rule.id,
+            "ruleIndex": rule_index,
+            "level": level(finding.severity),
+            "message": { "text": format!("{}: {}", finding.object, finding.message) },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(&finding.location.file) },
+                    "region": { "startLine": finding.location.line, "startColumn": finding.location.column },
+                },
+                "logicalLocations": [{ "fullyQualifiedName": format!("{}.{}", finding.object, finding.location.path), "kind": "object" }],
+            }],
+            "partialFingerprints": { "palisadeFingerprint/v1": finding.fingerprint() },
+            "properties": { "severity": finding.severity, "object": finding.object },
+        });
+        if let Some(suppression) = suppression {
+            // An annotation sits in the object itself: SARIF's "inSource".
+            let kind = match suppression.kind {
+                SuppressionKind::Annotation => "inSource",
+                SuppressionKind::Config | SuppressionKind::Baseline => "external",
+            };
+            value["suppressions"] = json!([{
+                "kind": kind,
+                "status": "accepted",
+                "justification": suppression.justification,
+                "properties": { "source": suppression.source, "palisadeKind": suppression.kind },
+            }]);
+        }
+        serde_json::to_string_pretty(&value)
+    };
     let notifications: Vec<Value> = result
         .errors
         .iter()
@@ -141,11 +154,17 @@ pub fn render_sarif(result: &ScanResult, context: &ReportContext<'_>) -> String 
                     }}],
                 })).collect::<Vec<_>>(),
             }],
-            "results": results,
+            "results": "palisade:results",
             "properties": { "compliance": result.compliance },
         }],
     });
-    let mut text = serde_json::to_string_pretty(&sarif).expect("JSON values always serialize");
-    text.push('\n');
-    text
+    let document = serde_json::to_string_pretty(&sarif)?;
+    let (before, after) = document
+        .split_once(RESULTS_MARKER)
+        .expect("the marker is in the document");
+    out.write_all(before.as_bytes())?;
+    // runs[0].results: elements at depth 4.
+    write_array(out, &results, 4, render_result)?;
+    out.write_all(after.as_bytes())?;
+    out.write_all(b"\n")
 }

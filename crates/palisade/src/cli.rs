@@ -308,7 +308,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             )
             .as_bytes(),
         ),
-        Format::Sarif => out.write_all(palisade_report::render_sarif(&result, &context).as_bytes()),
+        Format::Sarif => palisade_report::render_sarif(&result, &context, &mut out),
         Format::Junit => out.write_all(palisade_report::render_junit(&result, &context).as_bytes()),
     }
     .and_then(|()| out.flush());
