@@ -364,10 +364,8 @@ const QUALIFIERS: &[&str] = &[
 const SECRET_ENDINGS: &[&str] = &[
     "password",
     "passwords",
-    "passwd",
     "passphrase",
     "secret",
-    "secrets",
     "token",
     "credential",
     "credentials",
@@ -376,7 +374,9 @@ const SECRET_ENDINGS: &[&str] = &[
 /// Abbreviations that name a secret only after another word (`DB_PASS`, `MYSQL_PWD`;
 /// `PWD` alone is the shell's working directory). `AUTH` is not one: `SMTP_AUTH=login`,
 /// `KAFKA_SASL_AUTH=PLAIN` name a mechanism far more often than a credential.
-const SECRET_ABBREVIATIONS: &[&str] = &["pass", "pwd", "pw"];
+/// `passwd` alone is the Unix account database (`passwd: files` in nsswitch.conf). A plural
+/// `secrets` names references to Secrets (`imagePullSecrets`), never a value.
+const SECRET_ABBREVIATIONS: &[&str] = &["pass", "pwd", "pw", "passwd"];
 
 /// Words that make a name about a quantity, not a secret (`MAX_TOKENS`, `MIN_PASSWORD_LENGTH`).
 const QUANTITIES: &[&str] = &[
@@ -558,18 +558,20 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "unset",
 ];
 
-/// Whether `value` is no secret but a stand-in for one: empty; a reference that something
-/// expands later (`$(VAR)`, `${VAR}`, `$VAR`, `%VAR%`, `{{ … }}`); `<password>`; a mask
+/// Whether `value` is no secret but a stand-in for one: empty (also `[]`, `{}`, `""`); a
+/// reference that something expands later (`$(VAR)`, `${VAR}`, `$VAR`, `%VAR%`, `{{ … }}`) or
+/// code reads at run time (`os.environ[…]`, `getenv(…)`, `process.env.X`); `<password>`; a mask
 /// (`xxxx`, `****`, `....`); a word such as `REPLACE_ME`, `TODO`, `TBD`, `redacted`, `none`,
 /// `your-api-key`, `insert-token-here`; or a sops-encrypted value (`ENC[AES256_GCM,…]`). Weak
 /// but real passwords such as `changeme` are not placeholders: they work.
 pub fn is_placeholder(value: &str) -> bool {
     static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$")
+        Regex::new(r"\$\([^)]*\)|\$\{[^}]*\}|\{\{.*\}\}|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$|os\.environ|getenv\(|process\.env\.|ENV\[")
             .expect("placeholder regex compiles")
     });
     let value = value.trim();
     if value.is_empty()
+        || matches!(value, "[]" | "{}" | "\"\"" | "''" | "~")
         || REFERENCE.is_match(value)
         || value.starts_with("ENC[")
         || (value.starts_with('<') && value.ends_with('>'))
@@ -694,6 +696,9 @@ mod tests {
             "AUTH_TYPE",
             "PWD",
             "PASS",
+            "passwd",
+            "custom_secrets",
+            "imagePullSecrets",
             "KEY",
             "PUBLIC_KEY",
             "GPG_KEY",
@@ -892,6 +897,10 @@ mod tests {
             "{{ .Values.db.password }}",
             "<password>",
             "<YOUR_TOKEN>",
+            "[]",
+            "{}",
+            "os.environ[\"HUGGING_FACE_HUB_TOKEN\"]",
+            "process.env.API_TOKEN",
             "xxx",
             "XXXXXXXX",
             "****",
