@@ -1,10 +1,11 @@
 //! JUnit XML: one test suite per file, one test case per object × rule that ran on it, a
-//! `<failure>` per finding, and a suite of `<error>` cases for input that could not be read.
+//! `<failure>` per finding (`<skipped>` when only suppressed findings are listed), a suite per
+//! compliance framework, and a suite of `<error>` cases for input that could not be read.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use palisade_core::{ControlStatus, Finding, ScanResult};
+use palisade_core::{ControlStatus, Finding, ScanResult, Suppressed};
 
 use crate::ReportContext;
 
@@ -25,10 +26,18 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// One test case: the findings that fail it and the suppressed ones (listed with
+/// `--show-suppressed`), which mark it skipped when nothing fails it.
+#[derive(Default)]
+struct Case<'a> {
+    failures: Vec<&'a Finding>,
+    suppressed: Vec<&'a Suppressed>,
+}
+
 pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String {
     let _ = context;
     // file -> object -> rule -> findings
-    type Cases<'a> = BTreeMap<String, BTreeMap<&'static str, Vec<&'a Finding>>>;
+    type Cases<'a> = BTreeMap<String, BTreeMap<&'static str, Case<'a>>>;
     let mut files: BTreeMap<&str, Cases<'_>> = BTreeMap::new();
     for object in &result.objects {
         let cases = files
@@ -48,7 +57,20 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             .or_default()
             .entry(finding.rule.id)
             .or_default()
+            .failures
             .push(finding);
+    }
+    for suppressed in &result.suppressed {
+        let finding = &suppressed.finding;
+        files
+            .entry(&finding.location.file)
+            .or_default()
+            .entry(finding.object.to_string())
+            .or_default()
+            .entry(finding.rule.id)
+            .or_default()
+            .suppressed
+            .push(suppressed);
     }
     let total: usize = files
         .values()
@@ -59,7 +81,7 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
         .values()
         .flat_map(|o| o.values())
         .flat_map(|r| r.values())
-        .filter(|f| !f.is_empty())
+        .filter(|c| !c.failures.is_empty())
         .count();
     let errors = result.errors.len();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -73,7 +95,7 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
         let failed = objects
             .values()
             .flat_map(|r| r.values())
-            .filter(|f| !f.is_empty())
+            .filter(|c| !c.failures.is_empty())
             .count();
         let _ = writeln!(
             xml,
@@ -81,19 +103,34 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             escape(file)
         );
         for (object, rules) in objects {
-            for (rule, findings) in rules {
+            for (rule, case) in rules {
                 let _ = write!(
                     xml,
                     "    <testcase classname=\"{}\" name=\"{}\"",
                     escape(object),
                     escape(rule)
                 );
-                if findings.is_empty() {
+                if case.failures.is_empty() && case.suppressed.is_empty() {
                     xml.push_str("/>\n");
                     continue;
                 }
                 xml.push_str(">\n");
-                for finding in findings {
+                if case.failures.is_empty() {
+                    // Only accepted findings: the case is skipped, saying why.
+                    let reasons: Vec<String> = case
+                        .suppressed
+                        .iter()
+                        .map(|s| {
+                            format!("{} ({})", s.suppression.justification, s.suppression.source)
+                        })
+                        .collect();
+                    let _ = writeln!(
+                        xml,
+                        "      <skipped message=\"suppressed: {}\"/>",
+                        escape(&reasons.join("; "))
+                    );
+                }
+                for finding in &case.failures {
                     let _ = writeln!(
                         xml,
                         "      <failure type=\"{}\" message=\"{}\">{}: {} ({})</failure>",

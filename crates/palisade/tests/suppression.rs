@@ -118,6 +118,28 @@ fn ignore_entries_suppress_matching_findings_only() {
             .unwrap()
             .ends_with("palisade.toml:2")
     );
+
+    let junit = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "-f",
+            "junit",
+            "--show-suppressed",
+            "--checks",
+            "privileged",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let junit = String::from_utf8(junit.stdout).unwrap();
+    assert!(
+        junit.contains(
+            "<skipped message=\"suppressed: the CNI agent needs it (palisade.toml:2)\"/>"
+        ),
+        "{junit}"
+    );
 }
 
 #[test]
