@@ -246,7 +246,12 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         Date::today(),
         &expired_ignore::RULE,
     );
-    if !engine.enabled(&expired_ignore::RULE) {
+    // Expired entries are reported whatever --framework says (they belong to none); only an
+    // explicit rule selection turns them off.
+    let expired = expired_ignore::RULE.id;
+    let report_expired =
+        !engine.skip.contains(expired) && (engine.only.is_empty() || engine.only.contains(expired));
+    if !report_expired {
         applied
             .kept
             .retain(|f| f.rule.id != expired_ignore::RULE.id);

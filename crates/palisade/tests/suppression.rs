@@ -172,6 +172,22 @@ fn expired_entries_stop_suppressing_and_are_reported() {
             .contains("expired on 2020-01-31")
     );
     assert_eq!(code, 1);
+
+    // An expired entry belongs to no framework, but a framework scan still reports it.
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "-f", "json", "--framework", "cis", "."])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "expiredIgnore")
+    );
 }
 
 #[test]
