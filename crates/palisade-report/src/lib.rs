@@ -49,7 +49,7 @@ fn write_array<T: Sync>(
             out.write_all(text.as_bytes())?;
         }
     }
-    out.write_all(indent[..indent.len() - 2].as_bytes())?;
+    out.write_all(&indent.as_bytes()[..indent.len() - 2])?;
     out.write_all(b"]")
 }
 
