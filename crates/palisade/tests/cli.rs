@@ -118,6 +118,7 @@ fn findings_point_at_the_offending_field() {
 
 #[test]
 fn framework_and_version_select_the_controls() {
+    // examples/palisade.toml has an expired ignore entry, reported whatever the framework.
     let rules = |args: &[&str]| -> Vec<String> {
         let (report, _) = json_of(args);
         report["findings"]
@@ -125,6 +126,7 @@ fn framework_and_version_select_the_controls() {
             .unwrap()
             .iter()
             .map(|f| f["rule"].as_str().unwrap().to_string())
+            .filter(|rule| rule != "expiredIgnore")
             .collect()
     };
     let baseline = rules(&[
