@@ -49,26 +49,23 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             cases.entry(rule).or_default();
         }
     }
-    for finding in &result.findings {
+    fn case<'a, 'b>(
+        files: &'b mut BTreeMap<&'a str, Cases<'a>>,
+        f: &'a Finding,
+    ) -> &'b mut Case<'a> {
         files
-            .entry(&finding.location.file)
+            .entry(&f.location.file)
             .or_default()
-            .entry(finding.object.to_string())
+            .entry(f.object.to_string())
             .or_default()
-            .entry(finding.rule.id)
+            .entry(f.rule.id)
             .or_default()
-            .failures
-            .push(finding);
+    }
+    for finding in &result.findings {
+        case(&mut files, finding).failures.push(finding);
     }
     for suppressed in &result.suppressed {
-        let finding = &suppressed.finding;
-        files
-            .entry(&finding.location.file)
-            .or_default()
-            .entry(finding.object.to_string())
-            .or_default()
-            .entry(finding.rule.id)
-            .or_default()
+        case(&mut files, &suppressed.finding)
             .suppressed
             .push(suppressed);
     }

@@ -66,6 +66,17 @@ fn scan_as(format: &str, dir: &Path, args: &[&str]) -> (Value, i32, String) {
     (report, output.status.code().unwrap(), stderr)
 }
 
+/// Standard output of `palisade ARGS` run in `dir` (every rule, unlike [`scan`]).
+fn stdout_of(dir: &Path, args: &[&str]) -> String {
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
 fn names(findings: &Value) -> Vec<String> {
     findings
         .as_array()
@@ -119,10 +130,9 @@ fn ignore_entries_suppress_matching_findings_only() {
             .ends_with("palisade.toml:2")
     );
 
-    let junit = Command::cargo_bin("palisade")
-        .unwrap()
-        .current_dir(dir.path())
-        .args([
+    let junit = stdout_of(
+        dir.path(),
+        &[
             "scan",
             "-f",
             "junit",
@@ -130,10 +140,8 @@ fn ignore_entries_suppress_matching_findings_only() {
             "--checks",
             "privileged",
             ".",
-        ])
-        .output()
-        .unwrap();
-    let junit = String::from_utf8(junit.stdout).unwrap();
+        ],
+    );
     assert!(
         junit.contains(
             "<skipped message=\"suppressed: the CNI agent needs it (palisade.toml:2)\"/>"
@@ -174,13 +182,11 @@ fn expired_entries_stop_suppressing_and_are_reported() {
     assert_eq!(code, 1);
 
     // An expired entry belongs to no framework, but a framework scan still reports it.
-    let output = Command::cargo_bin("palisade")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["scan", "-f", "json", "--framework", "cis", "."])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = stdout_of(
+        dir.path(),
+        &["scan", "-f", "json", "--framework", "cis", "."],
+    );
+    let report: Value = serde_json::from_str(&output).unwrap();
     assert!(
         report["findings"]
             .as_array()
@@ -204,20 +210,17 @@ fn unused_entries_are_listed_on_request() {
     assert_eq!(unused[0]["selector"], "name=gone-*");
     assert_eq!(unused[0]["location"]["line"], 10);
 
-    let table = Command::cargo_bin("palisade")
-        .unwrap()
-        .current_dir(dir.path())
-        .args([
+    let table = stdout_of(
+        dir.path(),
+        &[
             "scan",
             "--show-unused",
             "--show-suppressed",
             "--checks",
             "privileged",
             ".",
-        ])
-        .output()
-        .unwrap();
-    let table = String::from_utf8(table.stdout).unwrap();
+        ],
+    );
     assert!(
         table.contains("Ignore entries that matched no finding:"),
         "{table}"
@@ -415,13 +418,11 @@ fn rule_severity_overrides_and_disable() {
 #[test]
 fn framework_scans_end_with_a_compliance_summary() {
     let dir = project(PRIVILEGED, None);
-    let output = Command::cargo_bin("palisade")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["scan", "-f", "json", "--framework", "cis,mitre", "."])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = stdout_of(
+        dir.path(),
+        &["scan", "-f", "json", "--framework", "cis,mitre", "."],
+    );
+    let report: Value = serde_json::from_str(&output).unwrap();
     let compliance = report["compliance"].as_array().unwrap();
     assert_eq!(compliance[0]["framework"], "cis");
     assert_eq!(compliance[1]["framework"], "mitre");
@@ -448,13 +449,10 @@ fn framework_scans_end_with_a_compliance_summary() {
     }
 
     for format in ["table", "sarif", "junit"] {
-        let output = Command::cargo_bin("palisade")
-            .unwrap()
-            .current_dir(dir.path())
-            .args(["scan", "-f", format, "--framework", "nsa", "."])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(output.stdout).unwrap();
+        let text = stdout_of(
+            dir.path(),
+            &["scan", "-f", format, "--framework", "nsa", "."],
+        );
         let marker = match format {
             "table" => "% compliant",
             "sarif" => "\"compliance\"",
