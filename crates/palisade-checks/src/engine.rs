@@ -179,11 +179,12 @@ impl Engine {
                 );
             }
         }
+        // Parsed even without violations: a malformed annotation is an error either way.
+        let (accepted, errors) = ignore_annotations(object);
+        checked.errors = errors;
         if violations.is_empty() {
             return checked;
         }
-        let (accepted, errors) = ignore_annotations(object);
-        checked.errors = errors;
         let object_ref = std::sync::Arc::new(object.object_ref());
         for (rule, violation) in violations {
             let finding = Finding {
@@ -197,6 +198,7 @@ impl Engine {
                 message: violation.message,
                 object: object_ref.clone(),
                 location: object.location(&violation.path),
+                discriminator: violation.discriminator.map(String::into_boxed_str),
             };
             match accepted.iter().find(|a| a.rules.contains(&rule.id)) {
                 Some(annotation) => checked.suppressed.push(Suppressed {

@@ -11,6 +11,8 @@ pub struct Violation {
     pub path: JsonPath,
     pub message: String,
     pub severity: Option<Severity>,
+    /// Tells apart several violations at one path (see `Finding::discriminator`).
+    pub discriminator: Option<String>,
 }
 
 impl Violation {
@@ -24,7 +26,13 @@ impl Violation {
             path,
             message: message.into(),
             severity: None,
+            discriminator: None,
         }
+    }
+
+    pub fn with_discriminator(mut self, discriminator: String) -> Self {
+        self.discriminator = Some(discriminator);
+        self
     }
 
     pub fn with_severity(mut self, severity: Severity) -> Self {

@@ -290,6 +290,7 @@ impl Config {
                     line,
                     column,
                     path: String::new(),
+                    object_path_start: 0,
                 },
             });
         }

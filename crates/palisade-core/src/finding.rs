@@ -34,6 +34,19 @@ pub struct Location {
     pub line: u32,
     pub column: u32,
     pub path: String,
+    /// Where in `path` the object's own path starts (after `items[3].` inside a `List`): the
+    /// part fingerprints hash, so that an object keeps its fingerprints wherever it sits.
+    #[serde(skip)]
+    pub object_path_start: usize,
+}
+
+impl Location {
+    /// The path from the object's root (`path` without a `List` prefix).
+    pub fn object_path(&self) -> &str {
+        self.path
+            .get(self.object_path_start..)
+            .unwrap_or(&self.path)
+    }
 }
 
 impl fmt::Display for Location {
@@ -54,6 +67,10 @@ pub struct Finding {
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     pub location: Location,
+    /// Tells apart findings of one rule at one path (several secrets inside one ConfigMap
+    /// value): hashed into the fingerprint, never shown.
+    #[serde(skip)]
+    pub discriminator: Option<Box<str>>,
 }
 
 fn serialize_rule_id<S: serde::Serializer>(
@@ -64,8 +81,9 @@ fn serialize_rule_id<S: serde::Serializer>(
 }
 
 impl Finding {
-    /// A fingerprint that survives reformatting and moving the object around in its file: it
-    /// hashes the rule, the object and the JSON path, never the line.
+    /// A fingerprint that survives reformatting and moving the object around, within its file,
+    /// to another file, or in and out of a `List`: it hashes the rule, the object, the JSON
+    /// path from the object's root and the rule's discriminator, never the line.
     pub fn fingerprint(&self) -> String {
         let mut hasher = Sha256::new();
         for part in [
@@ -74,7 +92,8 @@ impl Finding {
             &self.object.kind,
             self.object.namespace.as_deref().unwrap_or(""),
             &self.object.name,
-            &self.location.path,
+            self.location.object_path(),
+            self.discriminator.as_deref().unwrap_or(""),
         ] {
             hasher.update(part.as_bytes());
             hasher.update([0]);

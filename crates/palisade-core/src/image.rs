@@ -8,7 +8,10 @@
 
 use std::fmt;
 
-use globset::{Glob, GlobMatcher};
+use std::sync::LazyLock;
+
+use globset::{GlobBuilder, GlobMatcher};
+use regex::Regex;
 
 const DOCKER_HUB: &str = "docker.io";
 
@@ -30,50 +33,61 @@ pub struct ImageRef {
 pub struct ImageRefError(String);
 
 impl ImageRef {
-    /// Parses a reference as a container runtime would. Templated values (`{{ .Values.image }}`,
+    /// Parses a reference as a container runtime would (the `distribution/reference` grammar,
+    /// then `go-digest` validation of the digest). Templated values (`{{ .Values.image }}`,
     /// `${IMAGE}`) and other strings outside the grammar are errors.
     pub fn parse(reference: &str) -> Result<Self, ImageRefError> {
+        static GRAMMAR: LazyLock<Regex> = LazyLock::new(|| {
+            let domain_component = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+            let host = format!(
+                r"(?:{domain_component}(?:\.{domain_component})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
+            );
+            let path_component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+            Regex::new(&format!(
+                r"^(?P<name>(?:{host}/)?{path_component}(?:/{path_component})*)(?::(?P<tag>[\w][\w.-]{{0,127}}))?(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?$"
+            ))
+            .expect("the reference grammar compiles")
+        });
         let error = |why: &str| Err(ImageRefError(format!("{reference:?} {why}")));
         if reference.is_empty() {
             return error("is empty");
         }
-        if let Some(bad) = reference
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || "._-/:@+".contains(*c)))
-        {
-            return error(&format!("contains {bad:?}, which no image reference can"));
+        let Some(parts) = GRAMMAR.captures(reference) else {
+            return error("is not an image reference (registry/repository:tag@digest)");
+        };
+        let digest = parts.name("digest").map(|d| d.as_str().to_string());
+        if let Some(digest) = &digest {
+            let (algorithm, hex) = digest.split_once(':').expect("the grammar has a colon");
+            let length = match algorithm {
+                "sha256" => 64,
+                "sha384" => 96,
+                "sha512" => 128,
+                _ => {
+                    return error(&format!(
+                        "has an unsupported digest algorithm {algorithm:?}"
+                    ));
+                }
+            };
+            if hex.len() != length || hex.bytes().any(|b| b.is_ascii_uppercase()) {
+                return error(&format!("has a malformed {algorithm} digest"));
+            }
         }
-        let (name_and_tag, digest) = match reference.split_once('@') {
-            Some((rest, digest)) => {
-                let valid = digest.split_once(':').is_some_and(|(algorithm, hex)| {
-                    !algorithm.is_empty()
-                        && hex.len() >= 32
-                        && hex.bytes().all(|b| b.is_ascii_hexdigit())
-                });
-                if !valid {
-                    return error("has a malformed digest");
-                }
-                (rest, Some(digest.to_string()))
-            }
-            None => (reference, None),
-        };
-        let last_slash = name_and_tag.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
-            Some(i) => {
-                let tag = &name_and_tag[last_slash + i + 1..];
-                if tag.is_empty() || tag.len() > 128 || tag.starts_with(['.', '-']) {
-                    return error("has a malformed tag");
-                }
-                (&name_and_tag[..last_slash + i], Some(tag.to_string()))
-            }
-            None => (name_and_tag, None),
-        };
+        let name = &parts["name"];
+        // docker's splitDockerDomain: the first component is a registry when it looks like a
+        // host (a dot, a port, `localhost`) or has capitals (repositories cannot).
         let (registry, repository) = match name.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
+            Some((first, rest))
+                if first.contains(['.', ':'])
+                    || first == "localhost"
+                    || first.bytes().any(|b| b.is_ascii_uppercase()) =>
+            {
                 (first.to_string(), rest.to_string())
             }
             _ => (DOCKER_HUB.to_string(), name.to_string()),
         };
+        if registry == DOCKER_HUB && repository.bytes().any(|b| b.is_ascii_uppercase()) {
+            return error("has capitals in its repository name");
+        }
         let registry = if registry == "index.docker.io" {
             DOCKER_HUB.to_string()
         } else {
@@ -84,17 +98,10 @@ impl ImageRef {
         } else {
             repository
         };
-        if repository.is_empty()
-            || repository
-                .split('/')
-                .any(|c| c.is_empty() || c.bytes().any(|b| b.is_ascii_uppercase() || b == b':'))
-        {
-            return error("has a malformed repository name");
-        }
         Ok(ImageRef {
             registry,
             repository,
-            tag,
+            tag: parts.name("tag").map(|t| t.as_str().to_string()),
             digest,
         })
     }
@@ -127,12 +134,21 @@ impl fmt::Display for ImageRef {
     }
 }
 
-/// The registries images may come from: glob patterns over `registry/repository`, where `*`
-/// also crosses `/`. A pattern without `/` names a whole registry (`ghcr.io` = `ghcr.io/*`);
-/// Docker Hub images are matched by their normalised name (`docker.io/library/nginx`).
+/// The registries images may come from: glob patterns over `registry/repository`. The part
+/// before the first `/` matches the registry alone (so `*.corp.example` can never match
+/// `evil.io/x.corp.example/app`); the rest matches the repository, where `*` also crosses `/`.
+/// A pattern without `/` names a whole registry (`ghcr.io` = `ghcr.io/*`). Docker Hub images
+/// are matched by their normalised name (`docker.io/library/nginx`).
 #[derive(Debug, Clone)]
 pub struct RegistryAllowList {
-    patterns: Vec<(String, GlobMatcher)>,
+    patterns: Vec<AllowedPattern>,
+}
+
+#[derive(Debug, Clone)]
+struct AllowedPattern {
+    text: String,
+    registry: GlobMatcher,
+    repository: GlobMatcher,
 }
 
 impl RegistryAllowList {
@@ -140,27 +156,33 @@ impl RegistryAllowList {
         let patterns = patterns
             .iter()
             .map(|pattern| {
-                let pattern = pattern.as_ref();
-                let glob = if pattern.contains('/') {
-                    pattern.to_string()
-                } else {
-                    format!("{pattern}/*")
+                let text = pattern.as_ref();
+                let (registry, repository) = text.split_once('/').unwrap_or((text, "*"));
+                let compile = |glob: &str, literal_separator: bool| {
+                    GlobBuilder::new(glob)
+                        .literal_separator(literal_separator)
+                        .build()
+                        .map(|g| g.compile_matcher())
+                        .map_err(|e| format!("invalid pattern {text:?}: {}", e.kind()))
                 };
-                Glob::new(&glob)
-                    .map(|g| (pattern.to_string(), g.compile_matcher()))
-                    .map_err(|e| format!("invalid pattern {pattern:?}: {}", e.kind()))
+                Ok(AllowedPattern {
+                    text: text.to_string(),
+                    registry: compile(registry, true)?,
+                    repository: compile(repository, false)?,
+                })
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, String>>()?;
         Ok(RegistryAllowList { patterns })
     }
 
     pub fn allows(&self, image: &ImageRef) -> bool {
-        let name = image.name();
-        self.patterns.iter().any(|(_, m)| m.is_match(&name))
+        self.patterns.iter().any(|p| {
+            p.registry.is_match(&image.registry) && p.repository.is_match(&image.repository)
+        })
     }
 
     pub fn patterns(&self) -> impl Iterator<Item = &str> {
-        self.patterns.iter().map(|(p, _)| p.as_str())
+        self.patterns.iter().map(|p| p.text.as_str())
     }
 }
 
@@ -212,15 +234,37 @@ mod tests {
     }
 
     #[test]
-    fn templates_and_garbage_are_errors() {
+    fn the_reference_grammar_is_followed() {
+        // A capitalised first component is a registry, as docker reads it.
+        let upper = parse("Registry/app:1");
+        assert_eq!(
+            (upper.registry.as_str(), upper.repository.as_str()),
+            ("Registry", "app")
+        );
+        assert_eq!(parse("[::1]:5000/app:1").registry, "[::1]:5000");
+        assert_eq!(
+            parse("my.registry/a__b/c-d.e:v1.2_3").repository,
+            "a__b/c-d.e"
+        );
+        assert!(ImageRef::parse(&format!("app@sha512:{}", "a".repeat(64))).is_err());
+        assert!(ImageRef::parse(&format!("app@md5:{}", "a".repeat(32))).is_err());
+        assert!(ImageRef::parse(&format!("app@sha256:{}", "A".repeat(64))).is_err());
         for bad in [
-            "{{ .Values.image }}",
-            "${IMAGE}",
-            "",
-            "a b",
-            "Upper/case",
-            "x//y",
+            "a/../b",
+            "a/-x",
+            "host:port/app",
+            "app:1+2",
+            "app:-x",
+            "Upper",
+            "a/Upper",
         ] {
+            assert!(ImageRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn templates_and_garbage_are_errors() {
+        for bad in ["{{ .Values.image }}", "${IMAGE}", "", "a b", "x//y"] {
             assert!(ImageRef::parse(bad).is_err(), "{bad}");
         }
     }
@@ -236,6 +280,9 @@ mod tests {
         assert!(!list.allows(&parse("bitnami/redis")));
         assert!(!list.allows(&parse("registry.corp.example.evil.io/x")));
         assert!(!list.allows(&parse("quay.io/registry.corp.example/x")));
+        let wildcard = RegistryAllowList::new(&["*.corp.example"]).unwrap();
+        assert!(wildcard.allows(&parse("registry.corp.example/team/app:1")));
+        assert!(!wildcard.allows(&parse("evil.io/x.corp.example/app:1")));
         assert!(RegistryAllowList::new(&["a/[b"]).is_err());
     }
 }

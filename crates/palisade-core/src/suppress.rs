@@ -304,6 +304,7 @@ pub fn apply(
                     name: entry.rule.clone(),
                 }),
                 location: entry.location.clone(),
+                discriminator: None,
             });
         } else if !used {
             applied.unused.push(UnusedIgnore {

@@ -54,8 +54,9 @@ impl Object {
     /// Where `path` (relative to this object) is in the source, or its nearest existing parent.
     pub fn location(&self, path: &JsonPath) -> Location {
         let (pos, _) = path.locate(&self.root);
+        let relative = path.to_string();
         let full = if self.base.segments().is_empty() {
-            path.to_string()
+            relative.clone()
         } else {
             let mut full = self.base.clone();
             for segment in path.segments() {
@@ -70,6 +71,7 @@ impl Object {
             file: self.file.clone(),
             line: pos.line,
             column: pos.column,
+            object_path_start: full.len() - relative.len(),
             path: full,
         }
     }

@@ -168,6 +168,7 @@ mod tests {
                     message: format!("finding {i}\nwith a newline"),
                     object: Arc::new(ObjectRef::default()),
                     location: Location::default(),
+                    discriminator: None,
                 })
                 .collect(),
             ..Default::default()

@@ -467,3 +467,52 @@ fn framework_scans_end_with_a_compliance_summary() {
         .code(2)
         .stderr(predicate::str::contains("unknown framework"));
 }
+
+#[test]
+fn fingerprints_ignore_list_position_and_tell_secrets_in_one_value_apart() {
+    let (_, list) = PRIVILEGED.split_once("---\n").unwrap();
+    let as_list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: filler, namespace: net}}\n- {}",
+        list.trim_end().replace('\n', "\n  ")
+    );
+    let standalone = project(list, None);
+    let listed = project(&as_list, None);
+    let fingerprints = |dir: &Path| -> Vec<String> {
+        let (report, _, stderr) = scan(dir, &["."]);
+        let findings = report["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{stderr}"));
+        findings
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_list = fingerprints(listed.path());
+    assert_eq!(in_list.len(), 1);
+    assert_eq!(fingerprints(standalone.path()), in_list);
+
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: net}\ndata:\n  app.ini: |\n    [db]\n    password = Winter2026!db\n    [smtp]\n    password = Summer2026!mail\n";
+    let dir = project(config_map, None);
+    let output = stdout_of(
+        dir.path(),
+        &["scan", "-f", "json", "--checks", "secretInConfigMap", "."],
+    );
+    let report: Value = serde_json::from_str(&output).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
+}
+
+#[test]
+fn malformed_annotations_are_errors_even_on_clean_objects() {
+    let clean = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: net\n  annotations:\n    palisade.dev/ignore: \"privilegd: typo\"\ndata: {a: b}\n";
+    let dir = project(clean, None);
+    let (report, code, _) = scan(dir.path(), &["."]);
+    assert_eq!(code, 2);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown rule \"privilegd\"")
+    );
+}

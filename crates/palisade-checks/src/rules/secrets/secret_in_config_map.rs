@@ -96,14 +96,23 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
             ));
             continue;
         }
+        // Several secrets in one value share its path: number each kind of secret so that
+        // baselines tell them apart without hashing line numbers (or the secrets).
+        let mut seen: Vec<String> = Vec::new();
         for (line, how, secret) in file_secrets(value) {
-            violations.push(Violation::at(
-                path.clone(),
-                format!(
-                    "ConfigMap key {key:?} line {line} holds a literal secret ({how}): {}",
-                    redact(secret)
-                ),
-            ));
+            let occurrence = seen.iter().filter(|h| **h == how).count();
+            let discriminator = format!("{how}#{occurrence}");
+            seen.push(how.clone());
+            violations.push(
+                Violation::at(
+                    path.clone(),
+                    format!(
+                        "ConfigMap key {key:?} line {line} holds a literal secret ({how}): {}",
+                        redact(secret)
+                    ),
+                )
+                .with_discriminator(discriminator),
+            );
         }
     }
     violations
