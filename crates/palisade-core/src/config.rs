@@ -123,7 +123,10 @@ impl Config {
             .find(|p| p.as_os_str() != "-")
             .cloned()
             .unwrap_or_else(|| PathBuf::from("."));
-        let start = std::path::absolute(&start).unwrap_or(start);
+        // Canonical, so that `../other` climbs from `other`'s real parents, not from here.
+        let start = std::fs::canonicalize(&start)
+            .or_else(|_| std::path::absolute(&start))
+            .unwrap_or(start);
         let dir = if start.is_dir() {
             start.as_path()
         } else {
@@ -135,6 +138,7 @@ impl Config {
             .find(|candidate| candidate.is_file())?;
         // Shown in findings and errors: relative to the working directory when inside it.
         let relative = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
             .ok()
             .and_then(|cwd| found.strip_prefix(cwd).ok().map(Path::to_path_buf));
         Some(relative.unwrap_or(found))

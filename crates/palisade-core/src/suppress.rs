@@ -161,6 +161,8 @@ pub struct UnusedIgnore {
 pub struct Baseline {
     pub file: String,
     pub fingerprints: HashSet<String>,
+    /// The file's entries as read, carried into a rewritten baseline.
+    entries: Vec<BaselineEntry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -171,7 +173,7 @@ struct BaselineFile {
 }
 
 /// One accepted finding: its fingerprint, plus what it was, for humans reviewing the file.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineEntry {
     fingerprint: String,
@@ -210,13 +212,22 @@ impl Baseline {
         }
         Ok(Baseline {
             file,
-            fingerprints: parsed.findings.into_iter().map(|f| f.fingerprint).collect(),
+            fingerprints: parsed
+                .findings
+                .iter()
+                .map(|f| f.fingerprint.clone())
+                .collect(),
+            entries: parsed.findings,
         })
     }
 
-    /// The baseline of `findings`, in JSON, sorted by fingerprint so that re-writing an
-    /// unchanged baseline gives the same bytes.
-    pub fn render<'a>(findings: impl Iterator<Item = &'a Finding>) -> String {
+    /// The baseline of `findings` plus every entry of `previous` (what it accepted stays
+    /// accepted, whether or not this scan saw it), in JSON, sorted by fingerprint so that
+    /// re-writing an unchanged baseline gives the same bytes.
+    pub fn render<'a>(
+        findings: impl Iterator<Item = &'a Finding>,
+        previous: Option<&Baseline>,
+    ) -> String {
         let mut entries: Vec<BaselineEntry> = findings
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint(),
@@ -224,6 +235,7 @@ impl Baseline {
                 object: f.object.to_string(),
                 path: f.location.path.clone(),
             })
+            .chain(previous.into_iter().flat_map(|b| b.entries.iter().cloned()))
             .collect();
         entries.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);

@@ -11,7 +11,7 @@ use palisade_checks::pss::{Level, Version};
 use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks, registry};
 use palisade_core::config::Config;
 use palisade_core::suppress::{self, Baseline, Date};
-use palisade_core::{Framework, InputError, Severity, SuppressionKind};
+use palisade_core::{Framework, InputError, Severity};
 use palisade_report::{ReportContext, TableOptions, Tool};
 
 use crate::{docs, scan};
@@ -256,20 +256,19 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .kept
             .retain(|f| f.rule.id != expired_ignore::RULE.id);
     }
+    if let Some(severity) = engine.severity.get(expired) {
+        for finding in applied.kept.iter_mut().filter(|f| f.rule.id == expired) {
+            finding.severity = *severity;
+        }
+    }
     result.findings = applied.kept;
     result.suppressed.extend(applied.suppressed);
     if let Some(path) = &args.write_baseline {
-        // The baseline accepts what is reported now, plus what the old baseline accepted.
-        let accepted = result
+        let reported = result
             .findings
             .iter()
             .filter(|f| f.rule.id != expired_ignore::RULE.id);
-        let carried = result
-            .suppressed
-            .iter()
-            .filter(|s| s.suppression.kind == SuppressionKind::Baseline)
-            .map(|s| &s.finding);
-        std::fs::write(path, Baseline::render(accepted.chain(carried)))
+        std::fs::write(path, Baseline::render(reported, baseline.as_ref()))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     result.summary.suppressed = result.suppressed.len();

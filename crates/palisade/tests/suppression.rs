@@ -252,6 +252,17 @@ fn config_is_found_in_parent_directories_or_given_explicitly() {
         &["--config", config.to_str().unwrap(), "workloads.yaml"],
     );
     assert_eq!(report["findings"], Value::Array(vec![]));
+
+    // `../other` is looked up from other's real parents, not from the working directory.
+    let here = project("", Some("[rules]\ndisable = [\"privileged\"]\n"));
+    let other = project(PRIVILEGED, None);
+    let relative = format!("../{}", other.path().file_name().unwrap().to_str().unwrap());
+    let (report, _, _) = scan(here.path(), &[&relative]);
+    assert_eq!(
+        names(&report["findings"]).len(),
+        2,
+        "here's palisade.toml does not apply"
+    );
 }
 
 #[test]
@@ -378,6 +389,24 @@ fn baseline_round_trip_fails_only_on_new_findings() {
     );
     assert_eq!(code, 1);
     assert_eq!(names(&report["findings"]), vec!["privileged new-agent"]);
+
+    // Rewriting the baseline from a scan that sees none of its findings keeps them all.
+    let (_, code, stderr) = scan(
+        dir.path(),
+        &[
+            "--baseline",
+            "baseline.json",
+            "--write-baseline",
+            "baseline.json",
+            "--skip-checks",
+            "privileged",
+            "workloads.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rewritten: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(rewritten["findings"], written["findings"]);
 
     std::fs::write(&baseline, "{\"schemaVersion\": \"1.0\", \"findings\": 3}").unwrap();
     let (_, code, stderr) = scan(
