@@ -93,8 +93,11 @@ impl Finding {
             self.object.namespace.as_deref().unwrap_or(""),
             &self.object.name,
             self.location.object_path(),
-            self.discriminator.as_deref().unwrap_or(""),
-        ] {
+        ]
+        .into_iter()
+        // Only rules that tell findings apart add a part: every other fingerprint stays as it was.
+        .chain(self.discriminator.as_deref())
+        {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }

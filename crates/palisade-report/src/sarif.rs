@@ -36,8 +36,9 @@ fn uri(file: &str) -> String {
     file.trim_start_matches("./").replace('\\', "/")
 }
 
-/// Stands in for the results array in the document tree until the results are streamed.
-const RESULTS_MARKER: &str = "\"palisade:results\"";
+/// Stands in for the results array in the document tree until the results are streamed. It
+/// holds a NUL, which no file name (nor anything else the document quotes) can.
+const RESULTS_MARKER: &str = "\"palisade\\u0000results\"";
 
 /// SARIF 2.1.0 streamed to `out`: the document around the results is a small value tree; the
 /// results (one per finding, suppressed findings with their `suppressions`) are rendered in
@@ -154,13 +155,14 @@ pub fn render_sarif(
                     }}],
                 })).collect::<Vec<_>>(),
             }],
-            "results": "palisade:results",
+            "columnKind": "unicodeCodePoints",
+            "results": "palisade\u{0}results",
             "properties": { "compliance": result.compliance },
         }],
     });
     let document = serde_json::to_string_pretty(&sarif)?;
     let (before, after) = document
-        .split_once(RESULTS_MARKER)
+        .rsplit_once(RESULTS_MARKER)
         .expect("the marker is in the document");
     out.write_all(before.as_bytes())?;
     // runs[0].results: elements at depth 4.

@@ -272,7 +272,9 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     result.summary.suppressed = result.suppressed.len();
-    if !args.show_suppressed {
+    // SARIF always carries suppressed results (with their `suppressions`), so that code
+    // scanning shows them as accepted rather than closing them as fixed.
+    if !args.show_suppressed && args.format != Format::Sarif {
         result.suppressed.clear();
     }
     if args.show_unused {
