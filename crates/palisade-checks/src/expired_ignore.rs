@@ -12,8 +12,8 @@ pub static RULE: RuleMeta = RuleMeta {
 
 **What it finds.** An `[[ignore]]` entry of `palisade.toml` whose `expires` date has passed
 (an entry is valid through its `expires` date, and expired from the next day, UTC). The
-expired entry no longer suppresses anything: the findings it matched are reported again, and
-this finding points at the entry itself.
+expired entry no longer suppresses anything: the findings it matched are reported again (unless
+another entry or the baseline accepts them too), and this finding points at the entry itself.
 
 **Why it matters.** Exceptions granted "for now" tend to become permanent. An expiry date
 forces the review; palisade makes sure the review happens.

@@ -257,24 +257,36 @@ pub struct Applied {
     pub unused: Vec<UnusedIgnore>,
 }
 
-/// Applies ignore entries (first matching unexpired entry wins) then the baseline. Each expired
-/// entry becomes a finding of `expired_rule`, located at the entry, and suppresses nothing.
+/// Applies ignore entries (the first matching unexpired entry gives the justification) then
+/// the baseline. An entry counts as used when it matches any finding, including ones an
+/// annotation already accepted (`already_suppressed`). Each expired entry becomes a finding of
+/// `expired_rule`, located at the entry, and suppresses nothing.
 pub fn apply(
     findings: Vec<Finding>,
+    already_suppressed: &[Suppressed],
     ignores: &[IgnoreEntry],
     baseline: Option<&Baseline>,
     today: Date,
     expired_rule: &'static RuleMeta,
 ) -> Applied {
     let mut used = vec![false; ignores.len()];
+    let mut mark_used = |finding: &Finding| {
+        for (index, entry) in ignores.iter().enumerate() {
+            if !entry.is_expired(today) && entry.matches(finding) {
+                used[index] = true;
+            }
+        }
+    };
+    for suppressed in already_suppressed {
+        mark_used(&suppressed.finding);
+    }
     let mut applied = Applied::default();
     for finding in findings {
+        mark_used(&finding);
         let entry = ignores
             .iter()
-            .enumerate()
-            .find(|(_, e)| !e.is_expired(today) && e.matches(&finding));
-        let suppression = if let Some((index, entry)) = entry {
-            used[index] = true;
+            .find(|e| !e.is_expired(today) && e.matches(&finding));
+        let suppression = if let Some(entry) = entry {
             Some(Suppression {
                 kind: SuppressionKind::Config,
                 justification: entry.reason.clone(),
@@ -303,7 +315,7 @@ pub fn apply(
                 rule: expired_rule,
                 severity: expired_rule.severity,
                 message: format!(
-                    "ignore entry for rule {:?} ({}) expired on {}: {:?}; findings it matched are reported again",
+                    "ignore entry for rule {:?} ({}) expired on {}: {:?}; it no longer suppresses the findings it matched",
                     entry.rule,
                     entry.selector(),
                     entry.expires.expect("expired entries have a date"),

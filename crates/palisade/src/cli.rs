@@ -241,6 +241,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 
     let mut applied = suppress::apply(
         std::mem::take(&mut result.findings),
+        &result.suppressed,
         &config.ignores,
         baseline.as_ref(),
         Date::today(),
