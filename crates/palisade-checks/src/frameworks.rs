@@ -250,13 +250,16 @@ pub fn controls(framework: Framework) -> Option<&'static [(&'static str, &'stati
     }
 }
 
-/// The compliance summary of one framework: each control some enabled rule checks is
-/// *failed* when one of its rules reported an (unsuppressed) finding, *passed* when its rules
-/// ran on at least one object without findings, and *not applicable* when no object in the
-/// input was subject to any of its rules.
+/// The compliance summary of one framework, over every rule of the registry that maps to it.
+/// A control is *failed* when one of its rules reported an (unsuppressed) finding, *passed*
+/// when its rules ran on at least one object without findings, *not applicable* when no object
+/// in the input was subject to any of its enabled rules, and *not checked* when every rule of
+/// it was turned off (`--skip-checks`, `[rules] disable`, …), so that skipping a rule never
+/// makes a control vanish from the summary.
 pub fn compliance(
     framework: Framework,
-    enabled: &[&'static RuleMeta],
+    rules: &[&'static RuleMeta],
+    enabled: impl Fn(&RuleMeta) -> bool,
     ran: &HashSet<&'static str>,
     findings: &[Finding],
 ) -> Compliance {
@@ -269,7 +272,7 @@ pub fn compliance(
                 results.push(ControlResult {
                     id,
                     title,
-                    status: ControlStatus::NotApplicable,
+                    status: ControlStatus::NotChecked,
                     rules: Vec::new(),
                     findings: 0,
                 });
@@ -279,21 +282,18 @@ pub fn compliance(
         let control = &mut results[index];
         control.rules.push(rule.id);
         control.findings += findings.iter().filter(|f| f.rule.id == rule.id).count();
-        control.status = match (
-            control.status,
-            failing.contains(rule.id),
-            ran.contains(rule.id),
-        ) {
-            (ControlStatus::Failed, _, _) | (_, true, _) => ControlStatus::Failed,
-            (_, false, true) => ControlStatus::Passed,
-            (status, false, false) => status,
+        let status = if failing.contains(rule.id) {
+            ControlStatus::Failed
+        } else if ran.contains(rule.id) {
+            ControlStatus::Passed
+        } else if enabled(rule) {
+            ControlStatus::NotApplicable
+        } else {
+            ControlStatus::NotChecked
         };
+        control.status = control.status.max(status);
     };
-    for rule in enabled
-        .iter()
-        .copied()
-        .filter(|r| r.in_framework(framework))
-    {
+    for rule in rules.iter().copied().filter(|r| r.in_framework(framework)) {
         match controls(framework) {
             Some(table) => {
                 for id in rule.controls(framework) {

@@ -73,7 +73,7 @@ struct RawConfig {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawRules {
-    enable: Option<Vec<Spanned<String>>>,
+    enable: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     disable: Vec<Spanned<String>>,
     #[serde(default)]
@@ -193,10 +193,19 @@ impl Config {
             }
             rule.get_ref().clone()
         };
-        let enable = raw
-            .rules
-            .enable
-            .map(|ids| ids.iter().map(|id| check_rule(id, &mut errors)).collect());
+        if let Some(enable) = raw.rules.enable.as_ref().filter(|e| e.get_ref().is_empty()) {
+            errors.push(error_at(
+                enable.span().start,
+                "[rules] enable = [] would run no rule; list the rules to run, or remove the key"
+                    .to_string(),
+            ));
+        }
+        let enable = raw.rules.enable.map(|ids| {
+            ids.get_ref()
+                .iter()
+                .map(|id| check_rule(id, &mut errors))
+                .collect()
+        });
         let disable = raw
             .rules
             .disable
@@ -380,6 +389,12 @@ expires = 2027-01-31                # optional TOML date
         assert!(e[1].starts_with("palisade.toml:4:11: expires must be a date"));
         let e = errors("[[ignore]]\nrule = \"privileged\"\n");
         assert!(e[0].contains("missing field `reason`"), "{e:?}");
+        assert_eq!(
+            errors("[rules]\nenable = []\n"),
+            vec![
+                "palisade.toml:2:10: [rules] enable = [] would run no rule; list the rules to run, or remove the key"
+            ]
+        );
         let e = errors("[images]\ndigest_pinning = \"sometimes\"\n");
         assert!(
             e[0].starts_with("palisade.toml:2:18: digest_pinning must be"),

@@ -52,6 +52,12 @@ impl ImageRef {
         if reference.is_empty() {
             return error("is empty");
         }
+        if let Some(bad) = reference
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "._-/:@[]".contains(*c)))
+        {
+            return error(&format!("contains {bad:?}, which no image reference can"));
+        }
         let Some(parts) = GRAMMAR.captures(reference) else {
             return error("is not an image reference (registry/repository:tag@digest)");
         };

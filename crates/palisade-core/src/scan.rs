@@ -87,13 +87,17 @@ impl ScanResult {
     }
 }
 
-/// How a control of a framework fared in a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How a control of a framework fared in a scan, from the weakest to the strongest outcome
+/// (a control takes the strongest outcome among its rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ControlStatus {
+    /// Every rule of the control was turned off.
+    NotChecked,
+    /// No object in the input was subject to the control's rules.
+    NotApplicable,
     Passed,
     Failed,
-    NotApplicable,
 }
 
 /// One control of a framework: the rules that check it and how they fared.
@@ -115,6 +119,7 @@ pub struct Compliance {
     pub passed: usize,
     pub failed: usize,
     pub not_applicable: usize,
+    pub not_checked: usize,
     /// `passed / (passed + failed)` in percent, one decimal; 100 when nothing applied.
     pub percentage: f64,
     pub controls: Vec<ControlResult>,
@@ -134,6 +139,7 @@ impl Compliance {
             passed,
             failed,
             not_applicable: count(ControlStatus::NotApplicable),
+            not_checked: count(ControlStatus::NotChecked),
             percentage,
             controls,
         }

@@ -69,34 +69,35 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             .suppressed
             .push(suppressed);
     }
-    let total: usize = files
-        .values()
-        .flat_map(|o| o.values())
-        .map(BTreeMap::len)
-        .sum();
-    let failures: usize = files
-        .values()
-        .flat_map(|o| o.values())
-        .flat_map(|r| r.values())
-        .filter(|c| !c.failures.is_empty())
-        .count();
+    // (tests, failures, skipped) of the cases of some files.
+    let counts = |objects: &mut dyn Iterator<Item = &BTreeMap<&'static str, Case<'_>>>| {
+        objects
+            .flat_map(|r| r.values())
+            .fold((0, 0, 0), |(t, f, s), case| {
+                let failed = !case.failures.is_empty();
+                let skipped = !failed && !case.suppressed.is_empty();
+                (t + 1, f + usize::from(failed), s + usize::from(skipped))
+            })
+    };
+    let (mut tests, mut failures, mut skipped) =
+        counts(&mut files.values().flat_map(|o| o.values()));
+    for compliance in &result.compliance {
+        tests += compliance.controls.len();
+        failures += compliance.failed;
+        skipped += compliance.not_applicable + compliance.not_checked;
+    }
     let errors = result.errors.len();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
-        "<testsuites name=\"palisade\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
-        total + errors
+        "<testsuites name=\"palisade\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">",
+        tests + errors
     );
     for (file, objects) in &files {
-        let tests: usize = objects.values().map(BTreeMap::len).sum();
-        let failed = objects
-            .values()
-            .flat_map(|r| r.values())
-            .filter(|c| !c.failures.is_empty())
-            .count();
+        let (tests, failed, skipped) = counts(&mut objects.values());
         let _ = writeln!(
             xml,
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\">",
             escape(file)
         );
         for (object, rules) in objects {
@@ -150,7 +151,7 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
             compliance.framework.id(),
             compliance.controls.len(),
             compliance.failed,
-            compliance.not_applicable
+            compliance.not_applicable + compliance.not_checked
         );
         for control in &compliance.controls {
             let _ = write!(
@@ -171,10 +172,15 @@ pub fn render_junit(result: &ScanResult, context: &ReportContext<'_>) -> String 
                         escape(&rules)
                     );
                 }
-                ControlStatus::NotApplicable => {
+                ControlStatus::NotApplicable | ControlStatus::NotChecked => {
+                    let why = if control.status == ControlStatus::NotChecked {
+                        "rules turned off"
+                    } else {
+                        "no object subject to"
+                    };
                     let _ = writeln!(
                         xml,
-                        ">\n      <skipped message=\"no object subject to {}\"/>\n    </testcase>",
+                        ">\n      <skipped message=\"{why} {}\"/>\n    </testcase>",
                         escape(&rules)
                     );
                 }

@@ -131,6 +131,7 @@ pub fn render_table(
                 ControlStatus::Passed => ("PASS", Color::Green),
                 ControlStatus::Failed => ("FAIL", Color::Red),
                 ControlStatus::NotApplicable => ("N/A", Color::Grey),
+                ControlStatus::NotChecked => ("NOT CHECKED", Color::Grey),
             };
             let mut status = Cell::new(status);
             if options.styled {
@@ -148,11 +149,12 @@ pub fn render_table(
         }
         let _ = writeln!(
             out,
-            "{}: {} passed, {} failed, {} not applicable: {:.1}% compliant\n",
+            "{}: {} passed, {} failed, {} not applicable, {} not checked: {:.1}% compliant\n",
             compliance.framework.id(),
             compliance.passed,
             compliance.failed,
             compliance.not_applicable,
+            compliance.not_checked,
             compliance.percentage
         );
     }

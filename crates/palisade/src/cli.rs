@@ -11,7 +11,7 @@ use palisade_checks::pss::{Level, Version};
 use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks, registry};
 use palisade_core::config::Config;
 use palisade_core::suppress::{self, Baseline, Date};
-use palisade_core::{Framework, InputError, Severity};
+use palisade_core::{Framework, InputError, RuleMeta, Severity};
 use palisade_report::{ReportContext, TableOptions, Tool};
 
 use crate::{docs, scan};
@@ -281,11 +281,14 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if args.show_unused {
         result.unused_ignores = applied.unused;
     }
-    let enabled = engine.enabled_rules();
+    let rules = registry::rules();
     result.compliance = args
         .framework
         .iter()
-        .map(|f| frameworks::compliance(*f, &enabled, &result.rules_applied, &result.findings))
+        .map(|f| {
+            let enabled = |rule: &RuleMeta| engine.enabled(rule);
+            frameworks::compliance(*f, &rules, enabled, &result.rules_applied, &result.findings)
+        })
         .collect();
     result.sort();
 

@@ -478,6 +478,31 @@ fn framework_scans_end_with_a_compliance_summary() {
         );
     }
 
+    // Skipping a control's only rule leaves it in the summary as not checked.
+    let output = stdout_of(
+        dir.path(),
+        &[
+            "scan",
+            "-f",
+            "json",
+            "--framework",
+            "cis",
+            "--skip-checks",
+            "hostPorts",
+            ".",
+        ],
+    );
+    let report: Value = serde_json::from_str(&output).unwrap();
+    let host_ports = report["compliance"][0]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.2.13")
+        .unwrap()
+        .clone();
+    assert_eq!(host_ports["status"], "notChecked");
+    assert!(report["compliance"][0]["notChecked"].as_u64().unwrap() >= 1);
+
     for format in ["table", "sarif", "junit"] {
         let text = stdout_of(
             dir.path(),
