@@ -443,6 +443,15 @@ fn rule_severity_overrides_and_disable() {
     let (report, code, _) = scan(dir.path(), &["--fail-on", "medium", "."]);
     assert_eq!(report["findings"][0]["severity"], "low");
     assert_eq!(code, 0);
+
+    let config = format!(
+        "[rules.severity]\nexpiredIgnore = \"high\"\n{}",
+        IGNORE_CNI.replace("2999-01-31", "2020-01-31")
+    );
+    let dir = project(PRIVILEGED, Some(&config));
+    let (report, _, _) = scan(dir.path(), &["--skip-checks", "privileged", "."]);
+    assert_eq!(report["findings"][0]["rule"], "expiredIgnore");
+    assert_eq!(report["findings"][0]["severity"], "high");
 }
 
 #[test]
