@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use palisade_core::config::Config;
 use palisade_core::{
     Finding, Framework, InputError, RuleMeta, Severity, Suppressed, Suppression, SuppressionKind,
+    discriminator,
 };
 use palisade_k8s::{JsonPath, Object, pod_view};
 
@@ -195,10 +196,10 @@ impl Engine {
                     .copied()
                     .or(violation.severity)
                     .unwrap_or(rule.severity),
-                message: violation.message,
+                message: violation.message.into_boxed_str(),
                 object: object_ref.clone(),
                 location: object.location(&violation.path),
-                discriminator: violation.discriminator.map(String::into_boxed_str),
+                discriminator: violation.discriminator.as_deref().map_or(0, discriminator),
             };
             match accepted.iter().find(|a| a.rules.contains(&rule.id)) {
                 Some(annotation) => checked.suppressed.push(Suppressed {

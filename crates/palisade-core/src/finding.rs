@@ -62,15 +62,17 @@ pub struct Finding {
     pub rule: &'static RuleMeta,
     /// Usually the rule's severity; a rule may raise or lower it for one finding.
     pub severity: Severity,
-    /// Names the offending value, like the API server's Pod Security warnings do.
-    pub message: String,
+    /// Names the offending value, like the API server's Pod Security warnings do. A boxed
+    /// string: no spare capacity, for reports of hundreds of thousands of findings.
+    pub message: Box<str>,
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     pub location: Location,
     /// Tells apart findings of one rule at one path (several secrets inside one ConfigMap
-    /// value): hashed into the fingerprint, never shown.
+    /// value): a hash of the rule's discriminating text, hashed into the fingerprint, never
+    /// shown; 0 for none (it fits in the struct's padding).
     #[serde(skip)]
-    pub discriminator: Option<Box<str>>,
+    pub discriminator: u32,
 }
 
 fn serialize_rule_id<S: serde::Serializer>(
@@ -78,6 +80,14 @@ fn serialize_rule_id<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.serialize_str(rule.id)
+}
+
+/// The [`Finding::discriminator`] of a text: FNV-1a, never 0.
+pub fn discriminator(text: &str) -> u32 {
+    let hash = text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    hash.max(1)
 }
 
 impl Finding {
@@ -93,12 +103,13 @@ impl Finding {
             self.object.namespace.as_deref().unwrap_or(""),
             &self.object.name,
             self.location.object_path(),
-        ]
-        .into_iter()
-        // Only rules that tell findings apart add a part: every other fingerprint stays as it was.
-        .chain(self.discriminator.as_deref())
-        {
+        ] {
             hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        // Only rules that tell findings apart add a part: every other fingerprint stays as it was.
+        if self.discriminator != 0 {
+            hasher.update(self.discriminator.to_le_bytes());
             hasher.update([0]);
         }
         let digest = hasher.finalize();

@@ -8,10 +8,7 @@
 
 use std::fmt;
 
-use std::sync::LazyLock;
-
 use globset::{GlobBuilder, GlobMatcher};
-use regex::Regex;
 
 const DOCKER_HUB: &str = "docker.io";
 
@@ -35,19 +32,10 @@ pub struct ImageRefError(String);
 impl ImageRef {
     /// Parses a reference as a container runtime would (the `distribution/reference` grammar,
     /// then `go-digest` validation of the digest). Templated values (`{{ .Values.image }}`,
-    /// `${IMAGE}`) and other strings outside the grammar are errors.
+    /// `${IMAGE}`) and other strings outside the grammar are errors. Written out by hand rather
+    /// than as one regular expression: this runs for every container of every workload, and
+    /// the grammar's regex costs megabytes of automaton per thread.
     pub fn parse(reference: &str) -> Result<Self, ImageRefError> {
-        static GRAMMAR: LazyLock<Regex> = LazyLock::new(|| {
-            let domain_component = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-            let host = format!(
-                r"(?:{domain_component}(?:\.{domain_component})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
-            );
-            let path_component = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-            Regex::new(&format!(
-                r"^(?P<name>(?:{host}/)?{path_component}(?:/{path_component})*)(?::(?P<tag>[\w][\w.-]{{0,127}}))?(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?$"
-            ))
-            .expect("the reference grammar compiles")
-        });
         let error = |why: &str| Err(ImageRefError(format!("{reference:?} {why}")));
         if reference.is_empty() {
             return error("is empty");
@@ -58,27 +46,47 @@ impl ImageRef {
         {
             return error(&format!("contains {bad:?}, which no image reference can"));
         }
-        let Some(parts) = GRAMMAR.captures(reference) else {
-            return error("is not an image reference (registry/repository:tag@digest)");
-        };
-        let digest = parts.name("digest").map(|d| d.as_str().to_string());
-        if let Some(digest) = &digest {
-            let (algorithm, hex) = digest.split_once(':').expect("the grammar has a colon");
-            let length = match algorithm {
-                "sha256" => 64,
-                "sha384" => 96,
-                "sha512" => 128,
-                _ => {
-                    return error(&format!(
-                        "has an unsupported digest algorithm {algorithm:?}"
-                    ));
+        let (name_and_tag, digest) = match reference.split_once('@') {
+            Some((rest, digest)) => {
+                let (algorithm, hex) = digest.split_once(':').unwrap_or((digest, ""));
+                let length = match algorithm {
+                    "sha256" => 64,
+                    "sha384" => 96,
+                    "sha512" => 128,
+                    _ => {
+                        return error(&format!(
+                            "has an unsupported digest algorithm {algorithm:?}"
+                        ));
+                    }
+                };
+                if hex.len() != length
+                    || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                {
+                    return error(&format!("has a malformed {algorithm} digest"));
                 }
-            };
-            if hex.len() != length || hex.bytes().any(|b| b.is_ascii_uppercase()) {
-                return error(&format!("has a malformed {algorithm} digest"));
+                (rest, Some(digest.to_string()))
             }
-        }
-        let name = &parts["name"];
+            None => (reference, None),
+        };
+        let last_slash = name_and_tag.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
+            Some(i) => {
+                let tag = &name_and_tag[last_slash + i + 1..];
+                let valid = tag.len() <= 128
+                    && tag
+                        .bytes()
+                        .next()
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && tag
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+                if !valid {
+                    return error("has a malformed tag");
+                }
+                (&name_and_tag[..last_slash + i], Some(tag.to_string()))
+            }
+            None => (name_and_tag, None),
+        };
         // docker's splitDockerDomain: the first component is a registry when it looks like a
         // host (a dot, a port, `localhost`) or has capitals (repositories cannot).
         let (registry, repository) = match name.split_once('/') {
@@ -87,12 +95,15 @@ impl ImageRef {
                     || first == "localhost"
                     || first.bytes().any(|b| b.is_ascii_uppercase()) =>
             {
+                if !is_host(first) {
+                    return error("has a malformed registry host");
+                }
                 (first.to_string(), rest.to_string())
             }
             _ => (DOCKER_HUB.to_string(), name.to_string()),
         };
-        if registry == DOCKER_HUB && repository.bytes().any(|b| b.is_ascii_uppercase()) {
-            return error("has capitals in its repository name");
+        if !repository.split('/').all(is_path_component) {
+            return error("has a malformed repository name");
         }
         let registry = if registry == "index.docker.io" {
             DOCKER_HUB.to_string()
@@ -107,7 +118,7 @@ impl ImageRef {
         Ok(ImageRef {
             registry,
             repository,
-            tag: parts.name("tag").map(|t| t.as_str().to_string()),
+            tag,
             digest,
         })
     }
@@ -138,6 +149,53 @@ impl fmt::Display for ImageRef {
         }
         Ok(())
     }
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`: a repository path component.
+fn is_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if !bytes.first().is_some_and(alnum) || !bytes.last().is_some_and(alnum) {
+        return false;
+    }
+    // Every run of separators between alphanumerics is `.`, `_`, `__` or dashes.
+    component
+        .split(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .all(|run| matches!(run, "." | "_" | "__") || run.bytes().all(|b| b == b'-'))
+}
+
+/// `domain(:port)?` or `[ipv6](:port)?`, where a domain is dot-separated labels of
+/// alphanumerics and inner dashes.
+fn is_host(host: &str) -> bool {
+    let (address, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((ipv6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if ipv6.is_empty() || !ipv6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return false;
+        }
+        let port = match after.strip_prefix(':') {
+            Some(port) => Some(port),
+            None if after.is_empty() => None,
+            None => return false,
+        };
+        (None, port)
+    } else {
+        match host.split_once(':') {
+            Some((domain, port)) => (Some(domain), Some(port)),
+            None => (Some(host), None),
+        }
+    };
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    address.is_none_or(|domain| domain.split('.').all(label))
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The registries images may come from: glob patterns over `registry/repository`. The part

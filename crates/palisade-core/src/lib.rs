@@ -15,7 +15,7 @@ pub mod secrets;
 mod severity;
 pub mod suppress;
 
-pub use finding::{Finding, InputError, Location, ObjectRef};
+pub use finding::{Finding, InputError, Location, ObjectRef, discriminator};
 pub use rule::{CIS, Framework, MITRE, NSA, Reference, RuleMeta};
 pub use scan::{CheckedObject, Compliance, ControlResult, ControlStatus, ScanResult, Summary};
 pub use severity::{ParseSeverityError, Severity};

@@ -320,7 +320,8 @@ pub fn apply(
                     entry.selector(),
                     entry.expires.expect("expired entries have a date"),
                     entry.reason
-                ),
+                )
+                .into(),
                 object: std::sync::Arc::new(ObjectRef {
                     api_version: "palisade.dev/v1".to_string(),
                     kind: "Ignore".to_string(),
@@ -328,7 +329,7 @@ pub fn apply(
                     name: entry.rule.clone(),
                 }),
                 location: entry.location.clone(),
-                discriminator: None,
+                discriminator: 0,
             });
         } else if !used {
             applied.unused.push(UnusedIgnore {

@@ -165,10 +165,10 @@ mod tests {
                 .map(|i| Finding {
                     rule: &RULE,
                     severity: Severity::High,
-                    message: format!("finding {i}\nwith a newline"),
+                    message: format!("finding {i}\nwith a newline").into(),
                     object: Arc::new(ObjectRef::default()),
                     location: Location::default(),
-                    discriminator: None,
+                    discriminator: 0,
                 })
                 .collect(),
             ..Default::default()
