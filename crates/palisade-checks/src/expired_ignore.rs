@@ -36,6 +36,7 @@ reason = "the CNI agent needs it until the eBPF rewrite"
 expires = 2099-01-31
 ```"#,
     remediation: "Fix the findings the entry accepted, or review the exception and move its `expires` date (saying why in `reason`).",
+    aliases: &[],
     frameworks: &[],
     references: &[Reference {
         framework: "palisade",

@@ -6,7 +6,6 @@
 
 pub mod engine;
 pub mod expired_ignore;
-pub mod frameworks;
 pub mod inventory;
 pub mod namespace;
 pub mod pss;
@@ -16,4 +15,6 @@ mod violation;
 
 pub use engine::{Checked, Engine, PssSettings};
 pub use inventory::Inventory;
+/// Framework controls live in palisade-core (the Dockerfile rules use them too).
+pub use palisade_core::{frameworks, mitre};
 pub use violation::Violation;

@@ -50,6 +50,7 @@ metadata:
     pod-security.kubernetes.io/enforce-version: v1.33
 ```"#,
     remediation: "Label the namespace with `pod-security.kubernetes.io/enforce: restricted` (or `baseline`) and pin `pod-security.kubernetes.io/enforce-version`.",
+    aliases: &[],
     frameworks: &[Framework::PssBaseline, Framework::PssRestricted],
     references: &[
         Reference {

@@ -8,6 +8,7 @@
 
 pub mod config;
 mod finding;
+pub mod frameworks;
 pub mod image;
 mod rule;
 mod scan;

@@ -102,6 +102,9 @@ pub struct RuleMeta {
     pub doc: &'static str,
     /// One paragraph on how to fix a finding.
     pub remediation: &'static str,
+    /// Codes of the same check in other tools (hadolint's `DL3002`), so users can migrate:
+    /// accepted wherever a rule id is, and listed with every finding.
+    pub aliases: &'static [&'static str],
     pub frameworks: &'static [Framework],
     pub references: &'static [Reference],
 }

@@ -155,6 +155,7 @@ mod tests {
         title: "Demo",
         doc: "",
         remediation: "Fix \"it\".\nNow.",
+        aliases: &[],
         frameworks: &[],
         references: &[],
     };

@@ -41,6 +41,7 @@ containers:
     allowPrivilegeEscalation: false
 ```"#,
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

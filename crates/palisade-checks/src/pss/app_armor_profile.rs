@@ -41,6 +41,7 @@ securityContext:
     type: RuntimeDefault
 ```"#,
         remediation: "Remove the override, or set `appArmorProfile.type` to `RuntimeDefault` or `Localhost` (annotations: `runtime/default` or `localhost/<profile>`).",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

@@ -40,6 +40,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 ```"#,
         remediation: "Remove the added capability; if the workload really needs one, isolate it on dedicated nodes and document the exception.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

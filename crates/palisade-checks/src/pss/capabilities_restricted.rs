@@ -43,6 +43,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 ```"#,
         remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` and add back only `NET_BIND_SERVICE` if the container binds a port below 1024.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

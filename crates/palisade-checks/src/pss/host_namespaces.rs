@@ -32,6 +32,7 @@ spec:
   hostPID: false   # or leave it unset
 ```"#,
         remediation: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false). Expose ports through a Service instead of the host network.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

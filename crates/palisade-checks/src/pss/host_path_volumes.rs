@@ -35,6 +35,7 @@ volumes:
   emptyDir: {}
 ```"#,
         remediation: "Replace the hostPath volume with an emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

@@ -35,6 +35,7 @@ ports:
 - containerPort: 8080
 ```"#,
         remediation: "Remove `hostPort`; expose the container through a Service (ClusterIP, or an Ingress/LoadBalancer in front of it).",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

@@ -41,6 +41,7 @@ livenessProbe:
     port: 8080
 ```"#,
         remediation: "Remove the `host` field so the probe or hook targets the pod's own IP.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

@@ -40,6 +40,7 @@ containers:
     privileged: false
 ```"#,
         remediation: "Remove `securityContext.privileged: true` (or set it to false); grant the specific capability the workload needs instead.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

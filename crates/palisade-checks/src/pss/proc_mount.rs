@@ -37,6 +37,7 @@ securityContext:
   procMount: Default   # or leave it unset
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

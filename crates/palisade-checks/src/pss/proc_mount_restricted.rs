@@ -36,6 +36,7 @@ spec:
   - name: app
 ```"#,
         remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

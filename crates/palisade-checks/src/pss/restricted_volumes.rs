@@ -40,6 +40,7 @@ volumes:
     claimName: data
 ```"#,
         remediation: "Use a PersistentVolumeClaim (backed by whatever storage you need), or an emptyDir/ConfigMap/Secret/projected volume.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

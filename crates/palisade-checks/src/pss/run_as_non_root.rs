@@ -42,6 +42,7 @@ spec:
   - name: app
 ```"#,
         remediation: "Set `securityContext.runAsNonRoot: true` at the pod level (and build the image with a numeric non-root `USER`).",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

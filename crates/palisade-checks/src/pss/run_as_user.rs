@@ -38,6 +38,7 @@ securityContext:
   runAsUser: 10001
 ```"#,
         remediation: "Set `runAsUser` to a non-zero UID (and `runAsNonRoot: true`), or remove it and use an image with a non-root `USER`.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

@@ -40,6 +40,7 @@ securityContext:
     level: "s0:c123,c456"
 ```"#,
         remediation: "Remove `seLinuxOptions.user`/`role` and use one of the container SELinux types (or leave `type` unset).",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

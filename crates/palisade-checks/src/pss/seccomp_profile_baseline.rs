@@ -41,6 +41,7 @@ securityContext:
     type: RuntimeDefault
 ```"#,
         remediation: "Set `seccompProfile.type` to `RuntimeDefault` (or `Localhost` with a profile), or remove the `Unconfined` override.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

@@ -45,6 +45,7 @@ spec:
   - name: app
 ```"#,
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` at the pod level.",
+        aliases: &[],
         frameworks: RESTRICTED,
         references: &[
             pss_reference(

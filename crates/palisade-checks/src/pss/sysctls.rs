@@ -43,6 +43,7 @@ securityContext:
     value: "32768 60999"
 ```"#,
         remediation: "Remove the sysctl, or tune it on the node (for a dedicated node pool) instead of from the pod.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

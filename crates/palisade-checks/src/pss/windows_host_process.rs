@@ -38,6 +38,7 @@ securityContext:
     runAsUserName: "ContainerUser"
 ```"#,
         remediation: "Remove `windowsOptions.hostProcess: true`; run node-level agents through a dedicated, separately governed namespace.",
+        aliases: &[],
         frameworks: BASELINE,
         references: &[
             pss_reference(

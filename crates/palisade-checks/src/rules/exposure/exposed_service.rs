@@ -54,6 +54,7 @@ spec:
   - port: 8080
 ```"#,
         remediation: "Use `type: ClusterIP` and expose HTTP through an Ingress or Gateway with TLS; if a load balancer is required, make it internal or restrict `loadBalancerSourceRanges`; remove `externalIPs` (and block them cluster-wide with the DenyServiceExternalIPs admission plugin).",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("network-exposure"),

@@ -63,6 +63,7 @@ spec:
         backend: {service: {name: shop, port: {number: 80}}}
 ```"#,
         remediation: "Add a `spec.tls` entry whose `hosts` cover every rule host, with a certificate Secret (cert-manager can issue it from an annotation), and keep the controller's HTTP-to-HTTPS redirect on.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("network-exposure"),

@@ -46,6 +46,7 @@ containers:
   image: registry.corp.example/mirror/redis:7.2
 ```"#,
         remediation: "Mirror the image into an allowed registry (and scan and sign it there), then reference the mirror; or, if the registry is trusted, add it to `[images] allowed_registries`.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.5.1"),

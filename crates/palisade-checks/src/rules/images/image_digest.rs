@@ -38,6 +38,7 @@ containers:
   image: registry.corp.example/app:1.4.2@sha256:4c3a8e5f0b6d1e2a9c7b3f5d8e1a2c4b6d8f0e2a4c6b8d0f2e4a6c8b0d2f4e6a
 ```"#,
         remediation: "Pin the image by digest (`image: <name>:<tag>@sha256:<digest>`, e.g. from `crane digest` or `docker buildx imagetools inspect`), and let a bot such as Renovate update the digest.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.5.1"),

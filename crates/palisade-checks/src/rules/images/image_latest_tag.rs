@@ -42,6 +42,7 @@ containers:
   image: nginx:1.27.2
 ```"#,
         remediation: "Set an explicit, immutable version tag (or better, a digest: `image: registry.corp.example/app:1.4.2@sha256:…`) and update it deliberately.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("pod-secure-images"),

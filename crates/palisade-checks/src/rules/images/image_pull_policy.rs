@@ -42,6 +42,7 @@ containers:
   imagePullPolicy: Always
 ```"#,
         remediation: "Pin the image by digest (preferred), or set `imagePullPolicy: Always` (and enable the AlwaysPullImages admission plugin on multi-tenant clusters).",
+        aliases: &[],
         frameworks: &[],
         references: &[nsa("pod-secure-images"), crate::mitre!("T1525")],
     },

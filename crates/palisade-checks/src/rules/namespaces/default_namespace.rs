@@ -54,6 +54,7 @@ metadata:
   namespace: shop
 ```"#,
         remediation: "Create a namespace per application or team, set `metadata.namespace` explicitly on every namespaced object, and give the namespace its own RBAC, network policies, quotas and Pod Security labels.",
+        aliases: &[],
         frameworks: &[],
         references: &[cis("5.7.1"), cis("5.7.4"), nsa("network-namespaces")],
     },

@@ -50,6 +50,7 @@ spec:
         add: ["NET_ADMIN"]
 ```"#,
         remediation: "Drop `privileged: true` and grant the specific capabilities and devices the container needs, or drop the host namespaces; if a node agent truly needs both, run it in a dedicated, locked-down namespace and accept the finding with a `palisade.dev/ignore` annotation.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.2.2"),

@@ -62,6 +62,7 @@ spec:
       type: Directory
 ```"#,
         remediation: "Do not mount the path: talk to the Kubernetes API instead of the container runtime, use a `persistentVolumeClaim`, `emptyDir` or projected volume for data, and narrow unavoidable host paths (log collectors) to the exact subdirectory, read-only, on dedicated nodes.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.2.12"),

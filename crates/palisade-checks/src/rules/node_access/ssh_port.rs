@@ -52,6 +52,7 @@ spec:
     targetPort: 8443
 ```"#,
         remediation: "Remove the SSH server from the image and the port from the pod and Service; use `kubectl exec` or `kubectl debug` for interactive access.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("network-exposure"),

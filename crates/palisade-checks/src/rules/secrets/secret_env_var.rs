@@ -48,6 +48,7 @@ volumes:
   secret: {secretName: db}
 ```"#,
         remediation: "Mount the Secret as a volume (`volumes[].secret`, `readOnly: true`) and have the application read the file (many images accept `*_FILE` variables such as `POSTGRES_PASSWORD_FILE`).",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.4.1"),

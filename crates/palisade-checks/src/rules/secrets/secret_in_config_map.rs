@@ -55,6 +55,7 @@ data:
     spring.datasource.password=${DB_PASSWORD}
 ```"#,
         remediation: "Rotate the exposed secret, move it into a Secret managed outside the repository (External Secrets, Sealed Secrets, a CSI secrets driver), and have the configuration reference it (`${DB_PASSWORD}` filled from a Secret-backed environment variable or file).",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("network-secrets"),

@@ -54,6 +54,7 @@ containers:
     value: /var/run/secrets/db/password
 ```"#,
         remediation: "Rotate the exposed secret, remove it from the manifest (and history), store it in a Secret managed outside the repository (External Secrets, Sealed Secrets, a CSI secrets driver) and mount it as a file, or reference it with `valueFrom.secretKeyRef`.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.4.1"),

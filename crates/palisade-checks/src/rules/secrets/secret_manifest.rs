@@ -51,6 +51,7 @@ spec:
     remoteRef: {key: shop/db, property: password}
 ```"#,
         remediation: "Rotate the committed values and keep only a reference in the repository: an ExternalSecret (External Secrets Operator), a SealedSecret, a sops-encrypted file, or a CSI secrets-store volume.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.4.2"),

@@ -56,6 +56,7 @@ spec:
     image: registry.corp.example/app:1.4
 ```"#,
         remediation: "Set `automountServiceAccountToken: false` on the pod spec, or on its ServiceAccount so that every pod using it inherits it; a pod that needs the API can mount a short-lived, audience-bound token through a projected `serviceAccountToken` volume.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.1.6"),

@@ -44,6 +44,7 @@ spec:
     image: registry.corp.example/app:1.4
 ```"#,
         remediation: "Create a ServiceAccount for the workload, set `spec.serviceAccountName` to it, and grant it only what the workload needs; set `automountServiceAccountToken: false` on the namespace's `default` ServiceAccount.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.1.5"),

@@ -54,6 +54,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 ```"#,
         remediation: "Remove the capability from `securityContext.capabilities.add` and drop `ALL`; if the workload truly needs it, isolate it (a dedicated node pool, a sandboxed runtime) and accept the finding with a `palisade.dev/ignore` annotation.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.2.9"),

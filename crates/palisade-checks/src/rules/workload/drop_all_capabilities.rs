@@ -43,6 +43,7 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 ```"#,
         remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` and add back only the capabilities the container needs (usually none, or `NET_BIND_SERVICE`).",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.2.8"),

@@ -49,6 +49,7 @@ spec:
     emptyDir: {}
 ```"#,
         remediation: "Set `securityContext.readOnlyRootFilesystem: true` on the container and mount an `emptyDir` volume wherever the application needs to write (`/tmp`, caches).",
+        aliases: &[],
         frameworks: &[],
         references: &[cis("5.7.3"), nsa("pod-immutable-filesystem")],
     },

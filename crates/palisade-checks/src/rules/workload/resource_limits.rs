@@ -53,6 +53,7 @@ spec:
         memory: 256Mi
 ```"#,
         remediation: "Set `resources.limits.memory` (and `resources.limits.cpu`) on every container, sized from observed usage, or a pod-level `spec.resources.limits`; a namespace `LimitRange` can supply defaults.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             nsa("network-resource-policies"),

@@ -52,6 +52,7 @@ spec:
         memory: 256Mi   # the memory request defaults to it
 ```"#,
         remediation: "Set `resources.requests.cpu` and `resources.requests.memory` on every container from observed usage (or a pod-level `spec.resources.requests`); a namespace `LimitRange` can supply defaults.",
+        aliases: &[],
         frameworks: &[],
         references: &[nsa("network-resource-policies"), crate::mitre!("T1499")],
     },

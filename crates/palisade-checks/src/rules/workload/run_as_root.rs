@@ -55,6 +55,7 @@ spec:
     image: registry.corp.example/app:1.4
 ```"#,
         remediation: "Set `runAsUser` and `runAsGroup` to non-zero IDs (and `runAsNonRoot: true`), or remove them and build the image with a non-root `USER`.",
+        aliases: &[],
         frameworks: &[],
         references: &[cis("5.2.7"), nsa("pod-non-root"), crate::mitre!("T1611")],
     },

@@ -39,6 +39,7 @@ spec:
     image: registry.corp.example/app:1.4
 ```"#,
         remediation: "Remove `shareProcessNamespace: true`; debug with an ephemeral container targeting one container (`kubectl debug --target`) instead.",
+        aliases: &[],
         frameworks: &[],
         references: &[
             cis("5.7.3"),

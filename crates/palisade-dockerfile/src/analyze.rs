@@ -1,0 +1,294 @@
+//! Runs the Dockerfile rules on one file and turns their violations into findings: the object
+//! is the Dockerfile, the location the instruction's first line, and the path names the
+//! instruction by stage and keyword (`stages[1].RUN[2]`), so that fingerprints survive edits
+//! elsewhere in the file. Inline pragmas above an instruction suppress findings on it:
+//! `# palisade ignore=<rule>[,<rule>]: <reason>` and hadolint's `# hadolint ignore=DL3008,…`.
+
+use std::sync::Arc;
+
+use palisade_core::{
+    Finding, InputError, Location, ObjectRef, RuleMeta, Severity, Suppressed, Suppression,
+    SuppressionKind,
+};
+
+use crate::parser::{Dockerfile, parse};
+use crate::rules::{self, Context, Settings};
+use crate::stages::stages;
+
+/// What analysing one Dockerfile gave.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    /// Parse errors and malformed pragmas.
+    pub errors: Vec<InputError>,
+    /// The rules that ran.
+    pub ran: Vec<&'static str>,
+}
+
+/// How the scan selects and grades rules (the manifest engine's settings, shared).
+pub struct Selection<'a> {
+    pub enabled: &'a dyn Fn(&RuleMeta) -> bool,
+    /// A severity override for a rule, if configured.
+    pub severity: &'a dyn Fn(&RuleMeta) -> Option<Severity>,
+}
+
+/// A Dockerfile rule by id, kebab-case name or alias (hadolint code).
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    rules::all().map(|r| &r.meta).find(|m| {
+        m.id.eq_ignore_ascii_case(id)
+            || m.name.eq_ignore_ascii_case(id)
+            || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+    })
+}
+
+/// The path of every instruction: `preamble.ARG[0]` before the first FROM, `stages[i].FROM`,
+/// then `stages[i].<KEYWORD>[n]` counting that keyword within the stage.
+fn instruction_paths(file: &Dockerfile) -> Vec<String> {
+    let mut paths = Vec::with_capacity(file.instructions.len());
+    let mut stage: Option<usize> = None;
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for instruction in &file.instructions {
+        let keyword = instruction.keyword.as_str();
+        if keyword == "FROM" {
+            stage = Some(stage.map_or(0, |s| s + 1));
+            counts.clear();
+            paths.push(format!("stages[{}].FROM", stage.unwrap_or(0)));
+            continue;
+        }
+        let n = match counts.iter_mut().find(|(k, _)| *k == keyword) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((keyword, 0));
+                0
+            }
+        };
+        match stage {
+            Some(s) => paths.push(format!("stages[{s}].{keyword}[{n}]")),
+            None => paths.push(format!("preamble.{keyword}[{n}]")),
+        }
+    }
+    paths
+}
+
+/// One pragma above an instruction: the rules it accepts and why.
+struct Pragma {
+    rules: Vec<&'static str>,
+    justification: String,
+}
+
+/// The pragmas in the comments above an instruction; malformed ones are errors.
+fn pragmas(comments: &[String]) -> (Vec<Pragma>, Vec<String>) {
+    let mut pragmas = Vec::new();
+    let mut problems = Vec::new();
+    for comment in comments {
+        if let Some(rest) = comment.strip_prefix("palisade ignore=") {
+            let Some((ids, reason)) = rest.split_once(':').filter(|(_, r)| !r.trim().is_empty())
+            else {
+                problems.push(format!(
+                    "\"# palisade ignore={rest}\" must read \"# palisade ignore=<rule>[,<rule>]: <reason>\""
+                ));
+                continue;
+            };
+            let mut rules = Vec::new();
+            for id in ids.split(',').map(str::trim) {
+                match find(id) {
+                    Some(rule) => rules.push(rule.id),
+                    None => problems.push(format!(
+                        "unknown rule {id:?} in a palisade ignore pragma; `palisade checks` lists them"
+                    )),
+                }
+            }
+            pragmas.push(Pragma {
+                rules,
+                justification: reason.trim().to_string(),
+            });
+        } else if let Some(codes) = comment.strip_prefix("hadolint ignore=") {
+            // hadolint codes palisade has no rule for are hadolint's business, not an error.
+            let rules = codes
+                .split(',')
+                .filter_map(|code| find(code.trim()))
+                .map(|rule| rule.id)
+                .collect();
+            pragmas.push(Pragma {
+                rules,
+                justification: format!("hadolint ignore={}", codes.trim()),
+            });
+        }
+    }
+    (pragmas, problems)
+}
+
+/// Parses and checks one Dockerfile shown as `file`.
+pub fn analyze(
+    file: &Arc<str>,
+    text: &str,
+    settings: &Settings,
+    selection: &Selection<'_>,
+) -> Analysis {
+    let parsed = parse(text);
+    let mut analysis = Analysis {
+        errors: parsed
+            .errors
+            .iter()
+            .map(|e| InputError {
+                file: file.to_string(),
+                line: Some(e.line),
+                column: None,
+                message: e.message.clone(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let context = Context {
+        file: &parsed,
+        stages: stages(&parsed),
+        settings,
+    };
+    let object = Arc::new(ObjectRef {
+        api_version: String::new(),
+        kind: "Dockerfile".to_string(),
+        namespace: None,
+        name: file.to_string(),
+    });
+    let paths = instruction_paths(&parsed);
+    let mut instruction_pragmas = Vec::with_capacity(parsed.instructions.len());
+    for instruction in &parsed.instructions {
+        let (found, problems) = pragmas(&instruction.comments);
+        analysis
+            .errors
+            .extend(problems.into_iter().map(|message| InputError {
+                file: file.to_string(),
+                line: Some(instruction.line.saturating_sub(1).max(1)),
+                column: None,
+                message,
+            }));
+        instruction_pragmas.push(found);
+    }
+    for rule in rules::all().filter(|r| (selection.enabled)(&r.meta)) {
+        analysis.ran.push(rule.meta.id);
+        for violation in (rule.check)(&context) {
+            let instruction = &parsed.instructions[violation.instruction];
+            let finding = Finding {
+                rule: &rule.meta,
+                severity: (selection.severity)(&rule.meta)
+                    .or(violation.severity)
+                    .unwrap_or(rule.meta.severity),
+                message: violation.message.into_boxed_str(),
+                object: object.clone(),
+                location: Location {
+                    file: file.clone(),
+                    line: instruction.line,
+                    column: 1,
+                    path: paths[violation.instruction].clone(),
+                    object_path_start: 0,
+                },
+                discriminator: 0,
+            };
+            let pragma = instruction_pragmas[violation.instruction]
+                .iter()
+                .find(|p| p.rules.contains(&rule.meta.id));
+            match pragma {
+                Some(pragma) => analysis.suppressed.push(Suppressed {
+                    finding,
+                    suppression: Suppression {
+                        kind: SuppressionKind::Annotation,
+                        justification: pragma.justification.clone(),
+                        source: format!("{}:{}", file, instruction.line.saturating_sub(1).max(1)),
+                    },
+                }),
+                None => analysis.findings.push(finding),
+            }
+        }
+    }
+    analysis
+}
+
+/// Whether a file name is a Dockerfile palisade reads: `Dockerfile`, `Containerfile`,
+/// `Dockerfile.<anything>`, `<anything>.Dockerfile` (and the same for Containerfile).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    ["Dockerfile", "Containerfile", "dockerfile", "containerfile"]
+        .iter()
+        .any(|base| {
+            name == *base
+                || name
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('.'))
+                || name
+                    .strip_suffix(base)
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for name in [
+            "Dockerfile",
+            "Containerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "dockerfile",
+        ] {
+            assert!(is_dockerfile_name(name), "{name}");
+        }
+        for name in [
+            "Dockerfiles",
+            "README.md",
+            "Dockerfile-old",
+            "my.dockerfile.yaml",
+        ] {
+            assert!(!is_dockerfile_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn instruction_paths_count_per_stage_and_keyword() {
+        let file = parse("ARG A\nFROM a AS x\nRUN one\nRUN two\nFROM b\nRUN three\nUSER app\n");
+        assert_eq!(
+            instruction_paths(&file),
+            vec![
+                "preamble.ARG[0]",
+                "stages[0].FROM",
+                "stages[0].RUN[0]",
+                "stages[0].RUN[1]",
+                "stages[1].FROM",
+                "stages[1].RUN[0]",
+                "stages[1].USER[0]",
+            ]
+        );
+    }
+
+    #[test]
+    fn pragmas_suppress_and_bad_ones_are_errors() {
+        let all = |_: &RuleMeta| true;
+        let none = |_: &RuleMeta| None;
+        let selection = Selection {
+            enabled: &all,
+            severity: &none,
+        };
+        let file: Arc<str> = Arc::from("Dockerfile");
+        let text = "# hadolint ignore=DL3007\nFROM node:latest\n# palisade ignore=root-user: the init system drops privileges\nUSER root\n";
+        let analysis = analyze(&file, text, &Settings::default(), &selection);
+        assert!(analysis.findings.is_empty(), "{:?}", analysis.findings);
+        assert_eq!(analysis.suppressed.len(), 2);
+        let bad = analyze(
+            &file,
+            "FROM node:22\n# palisade ignore=rootUser\nUSER root\n",
+            &Settings::default(),
+            &selection,
+        );
+        assert_eq!(bad.errors.len(), 1);
+        assert_eq!(
+            bad.findings.len(),
+            1,
+            "a malformed pragma suppresses nothing"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! User: the final stage runs as root, privileged helpers in RUN.
+
+mod root_user;
+
+use super::Rule;
+
+const CATEGORY: &str = "dockerfile-user";
+
+pub static RULES: &[&Rule] = &[&root_user::RULE];
