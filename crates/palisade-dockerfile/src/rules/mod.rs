@@ -71,10 +71,17 @@ impl Violation {
 
 /// Every Dockerfile rule, family by family.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    [user::RULES, base_image::RULES]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        user::RULES,
+        base_image::RULES,
+        dependencies::RULES,
+        supply_chain::RULES,
+        secrets::RULES,
+        exposure::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// A recommendation of the CIS Docker Benchmark (section 4: container images and build files).
