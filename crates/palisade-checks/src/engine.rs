@@ -20,10 +20,11 @@ use crate::violation::Violation;
 /// The annotation that accepts findings on one object: `"<rule>[,<rule>]: <reason>"`.
 pub const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
 
-/// The id of the rule whose severity `[images] digest_pinning` sets.
-const DIGEST_RULE: &str = "imageDigest";
-/// The id of the rule that only runs with `[images] allowed_registries`.
-const REGISTRY_RULE: &str = "allowedRegistries";
+/// The rules whose severity `[images] digest_pinning` sets: the manifest rule and its
+/// Dockerfile twin (palisade-dockerfile's `baseImageDigest`).
+const DIGEST_RULES: &[&str] = &["imageDigest", "baseImageDigest"];
+/// The rules that only run with `[images] allowed_registries` (manifests, Dockerfiles).
+const REGISTRY_RULES: &[&str] = &["allowedRegistries", "baseImageRegistry"];
 
 /// How pods are evaluated against the Pod Security Standards.
 #[derive(Debug, Clone, Copy, Default)]
@@ -73,20 +74,19 @@ impl Engine {
             self.only.extend(enable.iter().cloned());
         }
         self.skip.extend(config.disable.iter().cloned());
-        match config.digest_pinning {
-            None => {
-                self.skip.insert(DIGEST_RULE.to_string());
-            }
-            Some(severity) => {
-                self.severity.insert(DIGEST_RULE.to_string(), severity);
-            }
+        for rule in DIGEST_RULES {
+            match config.digest_pinning {
+                None => self.skip.insert(rule.to_string()),
+                Some(severity) => self.severity.insert(rule.to_string(), severity).is_some(),
+            };
         }
         self.severity
             .extend(config.severity.iter().map(|(id, s)| (id.clone(), *s)));
         self.settings.allowed_registries = config.allowed_registries.clone();
         if config.allowed_registries.is_none() {
             // Without an allow-list there is nothing to check (and no control to pass).
-            self.skip.insert(REGISTRY_RULE.to_string());
+            self.skip
+                .extend(REGISTRY_RULES.iter().map(|r| r.to_string()));
         }
         self.skip_namespaces = if config.include_system_namespaces {
             HashSet::new()

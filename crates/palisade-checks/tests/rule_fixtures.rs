@@ -47,7 +47,7 @@ fn run_fixture(rule: &str, path: &Path) -> Result<(), String> {
     }
     let graded = expected.iter().any(|e| e.matches(" | ").count() == 2);
     let config = Config::parse("fixture config", &config_text, &|id| {
-        registry::find(id).is_some()
+        registry::find(id).map(|r| r.id)
     })
     .map_err(|e| format!("bad config header: {e:?}"))?;
     let loaded = load_stream(&Arc::from(path.display().to_string()), &text);

@@ -13,6 +13,10 @@ use crate::{InputError, Location, Severity};
 
 pub const FILE_NAME: &str = "palisade.toml";
 
+/// Turns a rule id, kebab-case name or alias into the rule's id; `None` when there is no such
+/// rule.
+pub type RuleResolver<'a> = dyn Fn(&str) -> Option<&'static str> + 'a;
+
 /// The namespaces whose objects are skipped unless `--include-system-namespaces`.
 pub const DEFAULT_SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
@@ -144,8 +148,9 @@ impl Config {
         Some(relative.unwrap_or(found))
     }
 
-    /// Reads and validates a config file. `known_rule` says whether a rule id exists.
-    pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> bool) -> Result<Config, Vec<InputError>> {
+    /// Reads and validates a config file. `resolve_rule` turns a rule id, name or alias into
+    /// the rule's id (`None`: no such rule).
+    pub fn load(path: &Path, resolve_rule: &RuleResolver<'_>) -> Result<Config, Vec<InputError>> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![InputError {
@@ -155,7 +160,7 @@ impl Config {
                 message: format!("cannot read the configuration: {e}"),
             }]
         })?;
-        Config::parse(&file, &text, known_rule).map(|mut config| {
+        Config::parse(&file, &text, resolve_rule).map(|mut config| {
             config.file = Some(path.to_path_buf());
             config
         })
@@ -165,7 +170,7 @@ impl Config {
     pub fn parse(
         file: &str,
         text: &str,
-        known_rule: &dyn Fn(&str) -> bool,
+        resolve_rule: &RuleResolver<'_>,
     ) -> Result<Config, Vec<InputError>> {
         let error_at = |offset: usize, message: String| {
             let (line, column) = position(text, offset);
@@ -181,8 +186,11 @@ impl Config {
             vec![error_at(offset, e.message().trim().to_string())]
         })?;
         let mut errors = Vec::new();
-        let check_rule = |rule: &Spanned<String>, errors: &mut Vec<InputError>| {
-            if !known_rule(rule.get_ref()) {
+        let check_rule = |rule: &Spanned<String>, errors: &mut Vec<InputError>| match resolve_rule(
+            rule.get_ref(),
+        ) {
+            Some(id) => id.to_string(),
+            None => {
                 errors.push(error_at(
                     rule.span().start,
                     format!(
@@ -190,8 +198,8 @@ impl Config {
                         rule.get_ref()
                     ),
                 ));
+                rule.get_ref().clone()
             }
-            rule.get_ref().clone()
         };
         if let Some(enable) = raw.rules.enable.as_ref().filter(|e| e.get_ref().is_empty()) {
             errors.push(error_at(
@@ -326,7 +334,9 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, Vec<InputError>> {
         Config::parse("palisade.toml", text, &|id| {
-            ["privileged", "imageDigest", "hostPathVolumes"].contains(&id)
+            ["privileged", "imageDigest", "hostPathVolumes"]
+                .into_iter()
+                .find(|known| *known == id)
         })
     }
 

@@ -207,46 +207,9 @@ pub fn analyze(
     analysis
 }
 
-/// Whether a file name is a Dockerfile palisade reads: `Dockerfile`, `Containerfile`,
-/// `Dockerfile.<anything>`, `<anything>.Dockerfile` (and the same for Containerfile).
-pub fn is_dockerfile_name(name: &str) -> bool {
-    ["Dockerfile", "Containerfile", "dockerfile", "containerfile"]
-        .iter()
-        .any(|base| {
-            name == *base
-                || name
-                    .strip_prefix(base)
-                    .is_some_and(|rest| rest.starts_with('.'))
-                || name
-                    .strip_suffix(base)
-                    .is_some_and(|rest| rest.ends_with('.'))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dockerfile_names() {
-        for name in [
-            "Dockerfile",
-            "Containerfile",
-            "Dockerfile.prod",
-            "api.Dockerfile",
-            "dockerfile",
-        ] {
-            assert!(is_dockerfile_name(name), "{name}");
-        }
-        for name in [
-            "Dockerfiles",
-            "README.md",
-            "Dockerfile-old",
-            "my.dockerfile.yaml",
-        ] {
-            assert!(!is_dockerfile_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn instruction_paths_count_per_stage_and_keyword() {

@@ -11,6 +11,6 @@ pub mod rules;
 pub mod shell;
 mod stages;
 
-pub use analyze::{Analysis, Selection, analyze, find, is_dockerfile_name};
+pub use analyze::{Analysis, Selection, analyze, find};
 pub use parser::{Arguments, Dockerfile, Flag, Heredoc, Instruction, ParseError, parse};
 pub use stages::{Stage, stages};

@@ -33,7 +33,7 @@ fn run_fixture(rule: &str, path: &Path) -> Result<(), String> {
         }
     }
     let graded = expected.iter().any(|e| e.matches(" | ").count() == 2);
-    let config = Config::parse("fixture config", &config_text, &|id| find(id).is_some())
+    let config = Config::parse("fixture config", &config_text, &|id| find(id).map(|r| r.id))
         .map_err(|e| format!("bad config header: {e:?}"))?;
     let settings = Settings {
         allowed_registries: config.allowed_registries.clone(),

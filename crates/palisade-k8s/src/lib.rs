@@ -18,4 +18,4 @@ pub use path::JsonPath;
 pub use workload::{ContainerKind, ContainerView, PodView, is_workload, pod_view};
 pub mod source;
 
-pub use source::{Input, discover};
+pub use source::{Input, discover, is_dockerfile};

@@ -15,6 +15,8 @@ use palisade_core::InputError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     File(PathBuf),
+    /// A Dockerfile (`Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`).
+    Dockerfile(PathBuf),
     Stdin,
     /// A directory holding a `kustomization.yaml`.
     Kustomization(PathBuf),
@@ -26,7 +28,7 @@ impl Input {
     /// The name findings and errors show for this input.
     pub fn display_name(&self) -> String {
         match self {
-            Input::File(path) => path.display().to_string(),
+            Input::File(path) | Input::Dockerfile(path) => path.display().to_string(),
             Input::Stdin => "<stdin>".to_string(),
             Input::Kustomization(dir) => kustomization_file(dir)
                 .unwrap_or_else(|| dir.join("kustomization.yaml"))
@@ -45,7 +47,7 @@ impl Input {
             message,
         };
         let bytes = match self {
-            Input::File(path) => std::fs::read(path).map_err(|e| error(format!("cannot read file: {e}")))?,
+            Input::File(path) | Input::Dockerfile(path) => std::fs::read(path).map_err(|e| error(format!("cannot read file: {e}")))?,
             Input::Stdin => {
                 let mut buffer = Vec::new();
                 std::io::stdin()
@@ -130,6 +132,25 @@ fn classify_dir(dir: &Path) -> Option<Input> {
     }
 }
 
+/// Whether a file is a Dockerfile by its name: `Dockerfile`, `Containerfile`,
+/// `Dockerfile.<anything>`, `<anything>.Dockerfile` (any case of the first letter).
+pub fn is_dockerfile(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    ["Dockerfile", "Containerfile", "dockerfile", "containerfile"]
+        .iter()
+        .any(|base| {
+            name == *base
+                || name
+                    .strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with('.'))
+                || name
+                    .strip_suffix(base)
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
+}
+
 fn is_manifest_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
@@ -162,7 +183,11 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> (Vec<Input>, Vec<Inpu
             }
         };
         if metadata.is_file() {
-            inputs.push(Input::File(path.clone()));
+            inputs.push(if is_dockerfile(path) {
+                Input::Dockerfile(path.clone())
+            } else {
+                Input::File(path.clone())
+            });
             continue;
         }
         if let Some(rendered) = classify_dir(path) {
@@ -222,9 +247,12 @@ fn walk(root: &Path, excludes: &[String]) -> Result<(Vec<Input>, Vec<InputError>
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path())
-                {
-                    inputs.push(Input::File(entry.into_path()));
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    if is_manifest_file(entry.path()) {
+                        inputs.push(Input::File(entry.into_path()));
+                    } else if is_dockerfile(entry.path()) {
+                        inputs.push(Input::Dockerfile(entry.into_path()));
+                    }
                 }
             }
             Err(e) => errors.push(InputError {
@@ -257,6 +285,11 @@ mod tests {
             "ignored.yaml",
             "sub/d.yaml",
             "skip/e.yaml",
+            "Dockerfile",
+            "api/Containerfile",
+            "api/prod.Dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile-notes",
         ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -272,6 +305,9 @@ mod tests {
             .iter()
             .map(|i| match i {
                 Input::File(p) => p.strip_prefix(root).unwrap().display().to_string(),
+                Input::Dockerfile(p) => {
+                    format!("docker:{}", p.strip_prefix(root).unwrap().display())
+                }
                 Input::Kustomization(p) => {
                     format!("kustomize:{}", p.strip_prefix(root).unwrap().display())
                 }
@@ -280,7 +316,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec!["a.yaml", "b.yml", "c.json", "sub/d.yaml", "kustomize:kust"]
+            vec![
+                "docker:Dockerfile",
+                "docker:Dockerfile.dev",
+                "a.yaml",
+                "docker:api/Containerfile",
+                "docker:api/prod.Dockerfile",
+                "b.yml",
+                "c.json",
+                "sub/d.yaml",
+                "kustomize:kust"
+            ]
         );
     }
 

@@ -57,6 +57,8 @@ struct Summary {
 #[derive(Serialize)]
 struct FindingOut<'a> {
     rule: &'static str,
+    /// The same check's codes in other tools (hadolint's `DL3002`).
+    aliases: &'static [&'static str],
     severity: Severity,
     title: &'static str,
     message: &'a str,
@@ -73,6 +75,7 @@ impl<'a> FindingOut<'a> {
     fn new(f: &'a Finding, suppression: Option<&'a Suppression>) -> Self {
         FindingOut {
             rule: f.rule.id,
+            aliases: f.rule.aliases,
             severity: f.severity,
             title: f.rule.title,
             message: &f.message,

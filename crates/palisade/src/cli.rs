@@ -8,13 +8,13 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_checks::pss::{Level, Version};
-use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks, registry};
+use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks};
 use palisade_core::config::Config;
 use palisade_core::suppress::{self, Baseline, Date};
 use palisade_core::{Framework, InputError, RuleMeta, Severity};
 use palisade_report::{ReportContext, TableOptions, Tool};
 
-use crate::{docs, scan};
+use crate::{docs, rules, scan};
 
 pub const TOOL: Tool = Tool {
     name: "palisade",
@@ -140,7 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(*args),
         Command::Checks { format } => {
-            let rules = registry::rules();
+            let rules = rules::all();
             let text = match format {
                 CatalogFormat::Table => docs::catalog_table(&rules),
                 CatalogFormat::Json => docs::catalog_json(&rules),
@@ -148,7 +148,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain { id } => match registry::find(&id) {
+        Command::Explain { id } => match rules::find(&id) {
             Some(rule) => {
                 print(&docs::explain(rule))?;
                 Ok(ExitCode::SUCCESS)
@@ -156,7 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             None => bail!("no rule {id:?}; `palisade checks` lists them"),
         },
         Command::GenerateDocs { dir } => {
-            docs::write_pages(&dir, &registry::rules())?;
+            docs::write_pages(&dir, &rules::all())?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -179,12 +179,17 @@ fn print(text: &str) -> anyhow::Result<()> {
 }
 
 fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let known: HashSet<&str> = registry::rules().iter().map(|r| r.id).collect();
-    for id in args.checks.iter().chain(&args.skip_checks) {
-        if !known.contains(id.as_str()) {
-            bail!("unknown rule {id:?} in --checks/--skip-checks; `palisade checks` lists them");
-        }
-    }
+    let resolve = |ids: &[String]| -> anyhow::Result<HashSet<String>> {
+        ids.iter()
+            .map(|id| match rules::find(id) {
+                Some(rule) => Ok(rule.id.to_string()),
+                None => bail!(
+                    "unknown rule {id:?} in --checks/--skip-checks; `palisade checks` lists them"
+                ),
+            })
+            .collect()
+    };
+    let (checks, skip_checks) = (resolve(&args.checks)?, resolve(&args.skip_checks)?);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -192,7 +197,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let config_path = args.config.clone().or_else(|| Config::discover(&paths));
     let config = match &config_path {
-        Some(path) => match Config::load(path, &|id| known.contains(id)) {
+        Some(path) => match Config::load(path, &|id| rules::find(id).map(|r| r.id)) {
             Ok(config) => config,
             Err(errors) => return Ok(input_errors(&errors)),
         },
@@ -221,10 +226,10 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     engine.configure(&config);
-    if !args.checks.is_empty() {
-        engine.only = args.checks.iter().cloned().collect();
+    if !checks.is_empty() {
+        engine.only = checks;
     }
-    engine.skip.extend(args.skip_checks.iter().cloned());
+    engine.skip.extend(skip_checks);
     if args.include_system_namespaces {
         engine.skip_namespaces.clear();
     }
@@ -281,7 +286,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if args.show_unused {
         result.unused_ignores = applied.unused;
     }
-    let rules = registry::rules();
+    let rules = rules::all();
     result.compliance = args
         .framework
         .iter()
@@ -292,7 +297,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         .collect();
     result.sort();
 
-    let rules = registry::rules();
+    let rules = rules::all();
     let context = ReportContext {
         tool: TOOL,
         rules: &rules,

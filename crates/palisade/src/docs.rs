@@ -33,6 +33,7 @@ pub fn catalog_json(rules: &[&'static RuleMeta]) -> String {
                 "severity": r.severity,
                 "category": r.category,
                 "title": r.title,
+                "aliases": r.aliases,
                 "frameworks": frameworks_of(r),
                 "references": r.references,
             })
@@ -59,12 +60,16 @@ pub fn explain(rule: &RuleMeta) -> String {
     let frameworks = frameworks_of(rule);
     let _ = writeln!(
         page,
-        "- name: `{}`\n- severity: {}\n- category: {}\n- frameworks: {}\n",
+        "- name: `{}`\n- severity: {}\n- category: {}\n- frameworks: {}",
         rule.name,
         rule.severity,
         rule.category,
         frameworks.join(", ")
     );
+    if !rule.aliases.is_empty() {
+        let _ = writeln!(page, "- aliases: {}", rule.aliases.join(", "));
+    }
+    page.push('\n');
     let _ = writeln!(
         page,
         "{}\n\n## Remediation\n\n{}\n\n## References\n",
@@ -121,7 +126,7 @@ mod tests {
     #[test]
     fn generated_rule_docs_are_current() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/checks");
-        let rules = palisade_checks::registry::rules();
+        let rules = crate::rules::all();
         let expected = pages(&rules);
         let mut stale = Vec::new();
         for (name, content) in &expected {

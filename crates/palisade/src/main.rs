@@ -2,6 +2,7 @@
 
 mod cli;
 mod docs;
+mod rules;
 mod scan;
 
 use std::process::ExitCode;

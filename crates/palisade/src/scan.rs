@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade_checks::{Engine, Inventory};
-use palisade_core::{CheckedObject, InputError, ScanResult};
+use palisade_core::{CheckedObject, InputError, RuleMeta, ScanResult};
+use palisade_dockerfile::{Selection, analyze};
 use palisade_k8s::schema::check_types;
 use palisade_k8s::yaml::split_documents;
 use palisade_k8s::{Input, discover, load_document};
@@ -53,7 +54,7 @@ pub fn scan(
     let texts: Vec<Text> = inputs
         .into_par_iter()
         .map(|input| match input {
-            Input::File(_) => Text::File(input),
+            Input::File(_) | Input::Dockerfile(_) => Text::File(input),
             other => {
                 let text = other.read();
                 Text::Kept(other, text)
@@ -63,6 +64,7 @@ pub fn scan(
 
     engine.inventory = texts
         .par_iter()
+        .filter(|text| !matches!(text.input(), Input::Dockerfile(_)))
         .map(|text| {
             let file: Arc<str> = Arc::from(text.input().display_name());
             let Ok(content) = text.read() else {
@@ -77,6 +79,9 @@ pub fn scan(
         })
         .reduce(Inventory::default, Inventory::merge);
 
+    let dockerfile_settings = palisade_dockerfile::rules::Settings {
+        allowed_registries: engine.settings.allowed_registries.clone(),
+    };
     let bar = if options.progress {
         let bar = ProgressBar::new(texts.len() as u64);
         bar.set_style(
@@ -92,7 +97,10 @@ pub fn scan(
     let mut result = texts
         .par_iter()
         .map(|text| {
-            let scanned = scan_input(text, engine, &options);
+            let scanned = match text.input() {
+                Input::Dockerfile(_) => scan_dockerfile(text, engine, &dockerfile_settings),
+                _ => scan_input(text, engine, &options),
+            };
             bar.inc(1);
             scanned
         })
@@ -100,6 +108,41 @@ pub fn scan(
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
     result.sort();
+    result
+}
+
+/// One Dockerfile: the Dockerfile rules with the scan's rule selection and severities.
+fn scan_dockerfile(
+    text: &Text,
+    engine: &Engine,
+    settings: &palisade_dockerfile::rules::Settings,
+) -> ScanResult {
+    let file: Arc<str> = Arc::from(text.input().display_name());
+    let content = match text.read() {
+        Ok(content) => content,
+        Err(error) => {
+            return ScanResult {
+                errors: vec![error],
+                ..Default::default()
+            };
+        }
+    };
+    let enabled = |rule: &RuleMeta| engine.enabled(rule);
+    let severity = |rule: &RuleMeta| engine.severity.get(rule.id).copied();
+    let selection = Selection {
+        enabled: &enabled,
+        severity: &severity,
+    };
+    let analysis = analyze(&file, &content, settings, &selection);
+    let mut result = ScanResult {
+        findings: analysis.findings,
+        suppressed: analysis.suppressed,
+        errors: analysis.errors,
+        ..Default::default()
+    };
+    result.rules_applied.extend(analysis.ran);
+    result.summary.files = 1;
+    result.summary.objects = 1;
     result
 }
 
