@@ -298,8 +298,14 @@ fn output_file_and_catalogue() {
     let checks = palisade().args(["checks", "-f", "json"]).output().unwrap();
     let checks: Value = serde_json::from_slice(&checks.stdout).unwrap();
     let catalogue = checks["rules"].as_array().unwrap();
-    let pages = std::fs::read_dir(workspace().join("docs/checks")).unwrap().count();
-    assert_eq!(catalogue.len() + 1, pages, "one page per rule plus the index");
+    let pages = std::fs::read_dir(workspace().join("docs/checks"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        catalogue.len() + 1,
+        pages,
+        "one page per rule plus the index"
+    );
     let root_user = catalogue.iter().find(|r| r["id"] == "rootUser").unwrap();
     assert_eq!(root_user["aliases"][0], "DL3002");
     palisade()

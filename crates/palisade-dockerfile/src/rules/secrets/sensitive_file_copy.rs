@@ -1,0 +1,214 @@
+use palisade_core::{RuleMeta, Severity};
+
+use super::CATEGORY;
+use crate::rules::supply_chain::{effective, is_heredoc_source, is_remote, sources};
+use crate::rules::{Context, Rule, Violation, cis_docker};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "sensitiveFileCopy",
+        name: "sensitive-file-copy",
+        severity: Severity::High,
+        category: CATEGORY,
+        title: "A credentials file or private key is copied into the image",
+        doc: r#"`COPY` and `ADD` should not put credentials, keys or repository metadata into an image.
+
+**What it finds.** A `COPY` or `ADD` source (also `COPY --from=…`, globs, `ONBUILD`
+triggers) that names a sensitive file or folder:
+- dotenv files: `.env`, `.env.production`, `.env*` (templates such as `.env.example`,
+  `.env.sample`, `.env.template`, `.env.dist` are not reported);
+- SSH private keys `id_rsa`, `id_ed25519`, `id_ecdsa`, `id_dsa` (in any folder), and the
+  `.ssh/` folder;
+- key material: `*.key`, `*.p12`, `*.pfx`, and `*.pem` unless the name says it is a
+  certificate or public key (`ca.pem`, `cert.pem`, `fullchain.pem`, `ca-bundle.pem`,
+  `public.pem` are not reported);
+- cloud and tool credentials: `.aws/`, `.npmrc`, `.pypirc`, `.netrc`, `.docker/config.json`,
+  `credentials.json`, `*.kubeconfig`, `kubeconfig`, `.kube/` and `.kube/config`;
+- Git metadata: `.git` and `.git/`.
+
+`COPY . .` and other copies of whole folders are not reported: which files they take is
+decided by `.dockerignore`, which should exclude all of the above (`.env*`, `.git`, `*.pem`,
+`*.key`, `.npmrc`, …).
+
+**Why it matters.** Whatever is copied is in the layer for good: deleting it in a later
+instruction only hides it, and anyone who can pull the image extracts it with
+`docker save`. Keys and tokens leak to every registry and cache the image goes through, and
+`.git` carries the whole history, including secrets committed and removed long ago.
+
+**Failing**
+```dockerfile
+FROM node:22-slim
+COPY .env .npmrc ./
+COPY id_rsa /root/.ssh/id_rsa
+```
+
+**Passing**
+```dockerfile
+# syntax=docker/dockerfile:1
+FROM node:22-slim
+COPY package.json package-lock.json ./
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+RUN --mount=type=ssh git clone git@github.com:example/private.git
+COPY certs/ca.pem /usr/local/share/ca-certificates/ca.crt
+```"#,
+        remediation: "Do not copy the file: give build-time credentials with `RUN --mount=type=secret` or `--mount=type=ssh`, run-time ones when the container starts (a Kubernetes Secret mounted as a file), and exclude such files in `.dockerignore`; rotate any credential already built into an image.",
+        aliases: &[],
+        frameworks: &[],
+        references: &[cis_docker("4.10"), palisade_core::mitre!("T1552", "001")],
+    },
+    check,
+};
+
+/// dotenv templates, not secrets.
+const ENV_TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "tmpl", "tpl"];
+
+/// Whether the name of a `.pem` or `.key` file says it holds a certificate or a public key.
+fn looks_public(stem: &str) -> bool {
+    [
+        "cert", "crt", "chain", "bundle", "public", "pub", "cacert", "rootca", "root-ca", "gpg",
+        "pgp", "trust",
+    ]
+    .iter()
+    .any(|w| stem.contains(w))
+        || stem == "ca"
+        || ["ca-", "ca_", "ca."].iter().any(|p| stem.starts_with(p))
+        || ["-ca", "_ca", ".ca"].iter().any(|s| stem.ends_with(s))
+}
+
+/// What sensitive file a source names, if any.
+fn sensitive(source: &str) -> Option<&'static str> {
+    let path = source.trim_end_matches('/').to_ascii_lowercase();
+    let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    let name = *components.last()?;
+    let parent = components
+        .len()
+        .checked_sub(2)
+        .map(|i| components[i])
+        .unwrap_or("");
+    if components.contains(&".ssh") {
+        return Some("an SSH folder");
+    }
+    if components.contains(&".aws") {
+        return Some("an AWS credentials folder");
+    }
+    if components.contains(&".git") {
+        return Some("the Git metadata folder");
+    }
+    if components.contains(&".kube") || name.ends_with(".kubeconfig") || name == "kubeconfig" {
+        return Some("a kubeconfig");
+    }
+    if parent == ".docker" && name == "config.json" {
+        return Some("a Docker credentials file");
+    }
+    if let Some(rest) = name.strip_prefix(".env") {
+        let suffix = rest.trim_start_matches('.');
+        let is_env = rest.is_empty() || rest.starts_with('.') || rest.starts_with('*');
+        if is_env && !ENV_TEMPLATES.iter().any(|t| suffix.starts_with(t)) {
+            return Some("a dotenv file");
+        }
+    }
+    if [
+        "id_rsa",
+        "id_ed25519",
+        "id_ecdsa",
+        "id_dsa",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    ]
+    .contains(&name)
+    {
+        return Some("an SSH private key");
+    }
+    match name {
+        ".npmrc" => return Some("an npm configuration (registry tokens)"),
+        ".pypirc" => return Some("a PyPI credentials file"),
+        ".netrc" => return Some("a netrc credentials file"),
+        "credentials.json" => return Some("a credentials file"),
+        _ => {}
+    }
+    let (stem, extension) = name.rsplit_once('.')?;
+    match extension {
+        "p12" | "pfx" => Some("a PKCS#12 key store"),
+        "key" if !looks_public(stem) => Some("a private key file"),
+        "pem" if !looks_public(stem) => Some("a PEM key file"),
+        _ => None,
+    }
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (index, instruction) in ctx.file.instructions.iter().enumerate() {
+        let copy = effective(instruction);
+        if !matches!(copy.keyword.as_str(), "COPY" | "ADD") {
+            continue;
+        }
+        for source in sources(copy, ctx.file.escape) {
+            if is_heredoc_source(&source) || is_remote(&source) {
+                continue;
+            }
+            if let Some(kind) = sensitive(&source) {
+                violations.push(Violation::at(
+                    index,
+                    format!(
+                        "{} {source} puts {kind} into the image: it stays in the layer even if deleted later",
+                        copy.keyword
+                    ),
+                ));
+            }
+        }
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_paths() {
+        for path in [
+            ".env",
+            "./.env.production",
+            ".env*",
+            "config/.env.local",
+            "/root/.ssh/",
+            "keys/id_ed25519",
+            "tls/server.key",
+            "tls/server.pem",
+            "tls/privkey.pem",
+            "store.p12",
+            ".aws/credentials",
+            ".git",
+            ".git/",
+            ".npmrc",
+            "home/.docker/config.json",
+            "credentials.json",
+            "prod.kubeconfig",
+            ".kube/config",
+        ] {
+            assert!(sensitive(path).is_some(), "{path}");
+        }
+        for path in [
+            ".",
+            "./",
+            ".env.example",
+            ".envrc",
+            ".environment",
+            "id_rsa.pub",
+            "ca.pem",
+            "certs/cert.pem",
+            "fullchain.pem",
+            "ca-bundle.pem",
+            "public.pem",
+            "repo.gpg.key",
+            ".github/workflows",
+            ".gitignore",
+            ".docker/nginx.conf",
+            "config.json",
+            "app.keystore.md",
+            "",
+        ] {
+            assert!(sensitive(path).is_none(), "{path}");
+        }
+    }
+}
