@@ -1,9 +1,15 @@
 //! Dockerfiles on arbitrary bytes: directives, continuations, heredocs, flags, ONBUILD, stages
-//! with ARG substitution, and the shell splitter on every RUN. Nothing may panic.
+//! with ARG substitution, the shell splitter on every RUN, and every Dockerfile rule (with the
+//! registry allow-list on) including pragmas. Nothing may panic.
 #![no_main]
 
+use std::sync::Arc;
+
 use libfuzzer_sys::fuzz_target;
-use palisade_dockerfile::{parse, shell, stages};
+use palisade_core::RuleMeta;
+use palisade_core::image::RegistryAllowList;
+use palisade_dockerfile::rules::Settings;
+use palisade_dockerfile::{Selection, analyze, parse, shell, stages};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -14,8 +20,12 @@ fuzz_target!(|data: &[u8]| {
         if let Some(script) = instruction.shell() {
             let _ = shell::commands(script);
         }
-        for heredoc in &instruction.heredocs {
-            let _ = shell::commands(&heredoc.body);
-        }
     }
+    let settings = Settings {
+        allowed_registries: RegistryAllowList::new(&["registry.corp.example/*"]).ok(),
+    };
+    let all = |_: &RuleMeta| true;
+    let none = |_: &RuleMeta| None;
+    let selection = Selection { enabled: &all, severity: &none };
+    let _ = analyze(&Arc::from("Dockerfile"), text, &settings, &selection);
 });
