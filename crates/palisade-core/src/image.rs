@@ -248,6 +248,15 @@ impl RegistryAllowList {
     pub fn patterns(&self) -> impl Iterator<Item = &str> {
         self.patterns.iter().map(|p| p.text.as_str())
     }
+
+    /// `allowed: "a/*", "b"` for messages (or why nothing is).
+    pub fn describe(&self) -> String {
+        if self.patterns.is_empty() {
+            return "no registry is allowed ([images] allowed_registries is empty)".to_string();
+        }
+        let quoted: Vec<String> = self.patterns().map(|p| format!("{p:?}")).collect();
+        format!("allowed: {}", quoted.join(", "))
+    }
 }
 
 #[cfg(test)]

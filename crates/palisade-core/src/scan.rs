@@ -46,6 +46,14 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
+    /// The result of an input that could not be read.
+    pub fn unreadable(error: InputError) -> ScanResult {
+        ScanResult {
+            errors: vec![error],
+            ..Default::default()
+        }
+    }
+
     /// Adds another partial result (of other documents or files) to this one.
     pub fn merge(mut self, other: ScanResult) -> ScanResult {
         let (a, b) = (&mut self.summary, &other.summary);

@@ -120,12 +120,7 @@ fn scan_dockerfile(
     let file: Arc<str> = Arc::from(text.input().display_name());
     let content = match text.read() {
         Ok(content) => content,
-        Err(error) => {
-            return ScanResult {
-                errors: vec![error],
-                ..Default::default()
-            };
-        }
+        Err(error) => return ScanResult::unreadable(error),
     };
     let enabled = |rule: &RuleMeta| engine.enabled(rule);
     let severity = |rule: &RuleMeta| engine.severity.get(rule.id).copied();
@@ -150,12 +145,7 @@ fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
     let file: Arc<str> = Arc::from(text.input().display_name());
     let content = match text.read() {
         Ok(content) => content,
-        Err(error) => {
-            return ScanResult {
-                errors: vec![error],
-                ..Default::default()
-            };
-        }
+        Err(error) => return ScanResult::unreadable(error),
     };
     let mut result = split_documents(&content)
         .par_iter()

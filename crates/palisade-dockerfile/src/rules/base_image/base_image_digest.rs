@@ -1,8 +1,7 @@
 use palisade_core::frameworks::nsa;
-use palisade_core::image::ImageRef;
 use palisade_core::{RuleMeta, Severity};
 
-use super::CATEGORY;
+use super::{CATEGORY, external_bases};
 use crate::rules::{Context, Rule, Violation, cis_docker};
 
 pub static RULE: Rule = Rule {
@@ -46,22 +45,16 @@ FROM python:3.12-slim@sha256:2fba8e70a87bcc9f6edd20dda0a1d4adb32046d2f8dbd4c1a0c
 };
 
 fn check(ctx: &Context<'_>) -> Vec<Violation> {
-    ctx.stages
-        .iter()
-        .filter(|stage| stage.base_stage.is_none())
-        .filter_map(|stage| {
-            let base = stage.resolved_base.as_str();
-            if base.is_empty() || base.contains('$') || base.eq_ignore_ascii_case("scratch") {
-                return None;
-            }
-            let image = ImageRef::parse(base).ok()?;
-            if image.digest.is_some() {
-                return None;
-            }
-            Some(Violation::at(
+    external_bases(ctx)
+        .filter(|(_, image)| image.digest.is_none())
+        .map(|(stage, _)| {
+            Violation::at(
                 ctx.index_of(stage.from),
-                format!("base image {base:?} is not pinned by digest"),
-            ))
+                format!(
+                    "base image {:?} is not pinned by digest",
+                    stage.resolved_base
+                ),
+            )
         })
         .collect()
 }

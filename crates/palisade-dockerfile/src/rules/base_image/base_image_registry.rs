@@ -57,12 +57,7 @@ fn check(ctx: &Context<'_>) -> Vec<Violation> {
     let Some(allowed) = &ctx.settings.allowed_registries else {
         return Vec::new();
     };
-    let patterns: Vec<String> = allowed.patterns().map(|p| format!("{p:?}")).collect();
-    let allowed_list = if patterns.is_empty() {
-        "no registry is allowed ([images] allowed_registries is empty)".to_string()
-    } else {
-        format!("allowed: {}", patterns.join(", "))
-    };
+    let allowed_list = allowed.describe();
     ctx.stages
         .iter()
         .filter(|stage| stage.base_stage.is_none())

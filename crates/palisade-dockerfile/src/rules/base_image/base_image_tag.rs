@@ -1,8 +1,7 @@
 use palisade_core::frameworks::nsa;
-use palisade_core::image::ImageRef;
 use palisade_core::{RuleMeta, Severity};
 
-use super::CATEGORY;
+use super::{CATEGORY, external_bases};
 use crate::rules::{Context, Rule, Violation, hadolint};
 
 pub static RULE: Rule = Rule {
@@ -46,15 +45,9 @@ FROM node:22.11-bookworm-slim AS build
 };
 
 fn check(ctx: &Context<'_>) -> Vec<Violation> {
-    ctx.stages
-        .iter()
-        .filter(|stage| stage.base_stage.is_none())
-        .filter_map(|stage| {
-            let base = stage.resolved_base.as_str();
-            if base.is_empty() || base.contains('$') || base.eq_ignore_ascii_case("scratch") {
-                return None;
-            }
-            let image = ImageRef::parse(base).ok()?;
+    external_bases(ctx)
+        .filter_map(|(stage, image)| {
+            let base = &stage.resolved_base;
             let message = match (&image.tag, &image.digest) {
                 (_, Some(_)) => return None,
                 (Some(tag), None) if tag == "latest" => {
