@@ -601,6 +601,24 @@ pub fn is_placeholder(value: &str) -> bool {
             || word.ends_with("here"))
 }
 
+/// `text` with every secret [`find_secret`] recognises in it replaced by its [`redact`]ion:
+/// for messages that quote commands or URLs (`pip install --index-url https://u:pw@host/…`).
+pub fn redact_all(text: &str) -> String {
+    let mut shown = text.to_string();
+    // Bounded: each round replaces one secret; a text with more is cut short, not leaked.
+    for _ in 0..16 {
+        let Some(found) = find_secret(&shown) else {
+            return shown;
+        };
+        let secret = found.secret.to_string();
+        shown = shown.replace(&secret, &redact(&secret));
+    }
+    if find_secret(&shown).is_some() {
+        return "(message withheld: it quotes secrets)".to_string();
+    }
+    shown
+}
+
 /// A secret as messages may show it: at most its first four characters (a quarter of it when
 /// shorter than 16 characters, so nothing of a short password) and its length in characters,
 /// e.g. `"AKIA…" (20 chars)`.

@@ -177,7 +177,8 @@ pub fn analyze(
                 severity: (selection.severity)(&rule.meta)
                     .or(violation.severity)
                     .unwrap_or(rule.meta.severity),
-                message: violation.message.into_boxed_str(),
+                // Rules quote commands and URLs: whatever they quote, no secret gets through.
+                message: palisade_core::secrets::redact_all(&violation.message).into_boxed_str(),
                 object: object.clone(),
                 location: Location {
                     file: file.clone(),

@@ -120,39 +120,64 @@ fn continued(line: &str, escape: char) -> Option<&str> {
     line.trim_end().strip_suffix(escape)
 }
 
-/// `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` in an instruction's arguments, in order.
-fn heredoc_markers(arguments: &str) -> Vec<(String, bool, bool)> {
-    let mut markers = Vec::new();
-    let mut rest = arguments;
-    while let Some(at) = rest.find("<<") {
-        let after = &rest[at + 2..];
-        rest = after;
-        if after.starts_with('<') {
-            // `<<<` is a here-string, not a heredoc.
-            rest = after.trim_start_matches('<');
-            continue;
+/// The words of an instruction line as BuildKit's heredoc detection sees them: split at
+/// whitespace outside quotes, quotes kept.
+pub(crate) fn quoted_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = None;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, c) if c.is_whitespace() => {
+                if let Some(s) = start.take() {
+                    words.push(&text[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
         }
-        let (strip_tabs, after) = match after.strip_prefix('-') {
-            Some(a) => (true, a),
-            None => (false, after),
-        };
-        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'');
-        let word_start = &after[quote.map_or(0, char::len_utf8)..];
-        let word: String = word_start
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
-            continue;
-        }
-        if let Some(q) = quote
-            && !word_start[word.len()..].starts_with(q)
-        {
-            continue;
-        }
-        markers.push((word, strip_tabs, quote.is_none()));
     }
-    markers
+    if let Some(s) = start {
+        words.push(&text[s..]);
+    }
+    words
+}
+
+/// The heredocs an instruction line opens, in order: `(delimiter, strip_tabs, expand)`. As
+/// BuildKit, a heredoc is a whole word matching `[0-9]*<<-?NAME`, where a quoted NAME
+/// (`"EOF"`, `'EOF'`) turns expansion off; `<<` inside a word or quotes (`"s/<<X>>/"`,
+/// `$((1<<2))`) and here-strings (`<<<`) are not heredocs.
+fn heredoc_markers(arguments: &str) -> Vec<(String, bool, bool)> {
+    quoted_words(arguments)
+        .into_iter()
+        .filter_map(|word| {
+            let rest = word.trim_start_matches(|c: char| c.is_ascii_digit());
+            let rest = rest.strip_prefix("<<")?;
+            let (strip_tabs, name) = match rest.strip_prefix('-') {
+                Some(name) => (true, name),
+                None => (false, rest),
+            };
+            if name.is_empty() || name.contains('<') {
+                return None;
+            }
+            let unquoted = name
+                .strip_prefix('"')
+                .and_then(|n| n.strip_suffix('"'))
+                .or_else(|| name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')));
+            let delimiter = unquoted.unwrap_or(name);
+            if delimiter.is_empty() || delimiter.contains(['"', '\'']) {
+                return None;
+            }
+            Some((delimiter.to_string(), strip_tabs, unquoted.is_none()))
+        })
+        .collect()
 }
 
 /// Leading `--name[=value]` words of an instruction's arguments, and the rest.
@@ -188,6 +213,8 @@ fn arguments_of(text: &str) -> Arguments {
 
 /// Parses a Dockerfile. Never fails: problems are in [`Dockerfile::errors`].
 pub fn parse(text: &str) -> Dockerfile {
+    // Editors on Windows save a byte-order mark; BuildKit drops it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut file = Dockerfile {
         syntax: None,
@@ -215,7 +242,9 @@ pub fn parse(text: &str) -> Dockerfile {
                 }),
             },
             "syntax" => file.syntax = Some(value),
-            _ => {}
+            "check" => {}
+            // An unknown directive is a comment, and ends the directives (BuildKit).
+            _ => break,
         }
         seen.push(key);
         index += 1;
@@ -261,7 +290,11 @@ pub fn parse(text: &str) -> Dockerfile {
         }
         let mut instruction = instruction_from(&logical, start as u32 + 1, &mut file.errors);
         if let Some(ref mut instruction) = instruction {
-            let markers = if matches!(instruction.keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            // As BuildKit's canContainHeredoc: RUN/COPY/ADD (also as ONBUILD triggers), shell form.
+            let target = instruction.trigger.as_deref().unwrap_or(instruction);
+            let markers = if matches!(target.keyword.as_str(), "RUN" | "COPY" | "ADD")
+                && matches!(target.arguments, Arguments::Shell(_))
+            {
                 heredoc_markers(&logical)
             } else {
                 Vec::new()
@@ -378,6 +411,11 @@ mod tests {
             "a directive after an instruction is a comment"
         );
         assert_eq!(late.instructions[1].shell(), Some("echo   hi"));
+        let after_unknown = parse("# foo=bar\n# escape=`\nFROM alpine\n");
+        assert_eq!(
+            after_unknown.escape, '\\',
+            "an unknown directive ends the directives"
+        );
         let after_comment = parse("# a comment\n# escape=`\nFROM alpine\n");
         assert_eq!(after_comment.escape, '\\');
         let bad = parse("# escape=x\nFROM a\n");
@@ -456,6 +494,24 @@ mod tests {
         assert_eq!(copy.heredocs[1].body, "second\n");
         assert_eq!(file.instructions[2].keyword, "USER");
         assert_eq!(file.instructions[2].line, 10);
+        // `<<` inside quotes or a word is no heredoc; ONBUILD RUN can have one; a BOM is dropped.
+        let quoted = parse("RUN sed -i \"s/<<VERSION>>/1/\" f && echo $((1<<3))\nUSER app\n");
+        assert!(quoted.errors.is_empty(), "{:?}", quoted.errors);
+        assert!(quoted.instructions[0].heredocs.is_empty());
+        let onbuild = parse("ONBUILD RUN <<EOF\napt-get install -y curl\nEOF\nUSER app\n");
+        assert!(onbuild.errors.is_empty(), "{:?}", onbuild.errors);
+        assert_eq!(
+            onbuild.instructions[0].heredocs[0].body,
+            "apt-get install -y curl\n"
+        );
+        assert_eq!(
+            parse("\u{feff}FROM alpine:3.20\n").instructions[0].keyword,
+            "FROM"
+        );
+        assert_eq!(
+            only("RUN 3<<-EOF-1 cat\nx\nEOF-1").heredocs[0].delimiter,
+            "EOF-1"
+        );
         // A here-string is not a heredoc; an unterminated heredoc is an error.
         assert!(only("RUN cat <<<\"x\"").heredocs.is_empty());
         assert_eq!(

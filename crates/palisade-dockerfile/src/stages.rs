@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::expand::expand;
-use crate::parser::{Dockerfile, Instruction};
+use crate::parser::{Dockerfile, Instruction, quoted_words};
 
 /// One stage of a (multi-stage) build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +29,12 @@ pub fn stages(file: &Dockerfile) -> Vec<Stage<'_>> {
         if instruction.keyword == "ARG"
             && let Some(text) = instruction.shell()
         {
-            for declaration in text.split_whitespace() {
-                let (name, value) = match declaration.split_once('=') {
-                    Some((name, value)) => (name, Some(value.trim_matches('"').to_string())),
-                    None => (declaration, None),
-                };
+            for declaration in quoted_words(text) {
+                // A default may use the ARGs declared before it, and quotes (expand removes them).
+                let value = declaration.split_once('=').map(|(_, value)| {
+                    expand(value, file.escape, &|n| global.get(n).cloned().flatten())
+                });
+                let name = declaration.split('=').next().unwrap_or(declaration);
                 global.insert(name.to_string(), value);
             }
         }
@@ -93,5 +94,14 @@ mod tests {
         assert_eq!(stages[2].resolved_base, "gcr.io/distroless/static");
         assert_eq!(stages[2].base_stage, None);
         assert_eq!(stages[2].instructions[0].keyword, "COPY");
+        let more = parse(
+            "ARG PY=3.12\nARG NESTED=python:${PY} QUOTED='node:latest'\nFROM $NESTED\nFROM ${QUOTED}\n",
+        );
+        let more = super::stages(&more);
+        assert_eq!(
+            more[0].resolved_base, "python:3.12",
+            "defaults use earlier ARGs"
+        );
+        assert_eq!(more[1].resolved_base, "node:latest", "quotes are removed");
     }
 }

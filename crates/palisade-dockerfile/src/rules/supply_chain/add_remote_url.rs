@@ -1,8 +1,9 @@
 use palisade_core::frameworks::nsa;
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, effective, is_heredoc_source, is_remote, redacted, sources};
+use super::{CATEGORY, effective, is_heredoc_source, is_remote, sources};
 use crate::rules::{Context, Rule, Violation, cis_docker};
+use palisade_core::secrets::redact_all as redacted;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {

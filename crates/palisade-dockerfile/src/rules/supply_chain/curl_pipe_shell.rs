@@ -1,9 +1,10 @@
 use palisade_core::frameworks::nsa;
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, arguments_of, effective, invoked, redacted, run_scripts};
+use super::{CATEGORY, arguments_of, effective, invoked, run_scripts};
 use crate::rules::{Context, Rule, Violation};
 use crate::shell::{self, Command, Connector};
+use palisade_core::secrets::redact_all as redacted;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {

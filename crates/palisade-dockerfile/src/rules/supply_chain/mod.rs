@@ -230,20 +230,6 @@ pub(in crate::rules) fn is_remote(source: &str) -> bool {
         || lower.starts_with("github.com/")
 }
 
-/// `text` with every secret in it (a token in a URL, a password) replaced by its redaction,
-/// for a message.
-pub(in crate::rules) fn redacted(text: &str) -> String {
-    let mut shown = text.to_string();
-    for _ in 0..8 {
-        let Some(found) = palisade_core::secrets::find_secret(&shown) else {
-            break;
-        };
-        let secret = found.secret.to_string();
-        shown = shown.replace(&secret, &palisade_core::secrets::redact(&secret));
-    }
-    shown
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
