@@ -11,7 +11,7 @@ use palisade_core::{
     SuppressionKind,
 };
 
-use crate::parser::{Dockerfile, parse};
+use crate::parser::{Comment, Dockerfile, parse};
 use crate::rules::{self, Context, Settings};
 use crate::stages::stages;
 
@@ -74,22 +74,49 @@ fn instruction_paths(file: &Dockerfile) -> Vec<String> {
     paths
 }
 
-/// One pragma above an instruction: the rules it accepts and why.
+/// One pragma above an instruction: what it accepts and why.
 struct Pragma {
+    /// `# palisade ignore=`: rule ids.
     rules: Vec<&'static str>,
+    /// `# hadolint ignore=`: hadolint codes, matched per violation.
+    codes: Vec<String>,
     justification: String,
+    line: u32,
 }
 
-/// The pragmas in the comments above an instruction; malformed ones are errors.
-fn pragmas(comments: &[String]) -> (Vec<Pragma>, Vec<String>) {
+impl Pragma {
+    fn accepts(&self, rule: &RuleMeta, code: Option<&str>) -> bool {
+        self.rules.contains(&rule.id)
+            || match code {
+                Some(code) => self.codes.iter().any(|c| c.eq_ignore_ascii_case(code)),
+                None => rule
+                    .aliases
+                    .iter()
+                    .any(|a| self.codes.iter().any(|c| c.eq_ignore_ascii_case(a))),
+            }
+    }
+}
+
+/// `<tool> ignore=<rest>` with any spacing (`# hadolint  ignore=DL3008`).
+fn ignore_pragma<'t>(text: &'t str, tool: &str) -> Option<&'t str> {
+    text.strip_prefix(tool)?
+        .trim_start()
+        .strip_prefix("ignore=")
+}
+
+/// The pragmas in the comments above an instruction; malformed ones are errors `(line, why)`.
+fn pragmas(comments: &[Comment]) -> (Vec<Pragma>, Vec<(u32, String)>) {
     let mut pragmas = Vec::new();
     let mut problems = Vec::new();
     for comment in comments {
-        if let Some(rest) = comment.strip_prefix("palisade ignore=") {
+        if let Some(rest) = ignore_pragma(&comment.text, "palisade") {
             let Some((ids, reason)) = rest.split_once(':').filter(|(_, r)| !r.trim().is_empty())
             else {
-                problems.push(format!(
-                    "\"# palisade ignore={rest}\" must read \"# palisade ignore=<rule>[,<rule>]: <reason>\""
+                problems.push((
+                    comment.line,
+                    format!(
+                        "\"# palisade ignore={rest}\" must read \"# palisade ignore=<rule>[,<rule>]: <reason>\""
+                    ),
                 ));
                 continue;
             };
@@ -97,25 +124,27 @@ fn pragmas(comments: &[String]) -> (Vec<Pragma>, Vec<String>) {
             for id in ids.split(',').map(str::trim) {
                 match find(id) {
                     Some(rule) => rules.push(rule.id),
-                    None => problems.push(format!(
-                        "unknown rule {id:?} in a palisade ignore pragma; `palisade checks` lists them"
+                    None => problems.push((
+                        comment.line,
+                        format!(
+                            "unknown rule {id:?} in a palisade ignore pragma; `palisade checks` lists them"
+                        ),
                     )),
                 }
             }
             pragmas.push(Pragma {
                 rules,
+                codes: Vec::new(),
                 justification: reason.trim().to_string(),
+                line: comment.line,
             });
-        } else if let Some(codes) = comment.strip_prefix("hadolint ignore=") {
-            // hadolint codes palisade has no rule for are hadolint's business, not an error.
-            let rules = codes
-                .split(',')
-                .filter_map(|code| find(code.trim()))
-                .map(|rule| rule.id)
-                .collect();
+        } else if let Some(codes) = ignore_pragma(&comment.text, "hadolint") {
+            // Codes palisade has no rule for are hadolint's business, not an error.
             pragmas.push(Pragma {
-                rules,
+                rules: Vec::new(),
+                codes: codes.split(',').map(|c| c.trim().to_string()).collect(),
                 justification: format!("hadolint ignore={}", codes.trim()),
+                line: comment.line,
             });
         }
     }
@@ -160,9 +189,9 @@ pub fn analyze(
         let (found, problems) = pragmas(&instruction.comments);
         analysis
             .errors
-            .extend(problems.into_iter().map(|message| InputError {
+            .extend(problems.into_iter().map(|(line, message)| InputError {
                 file: file.to_string(),
-                line: Some(instruction.line.saturating_sub(1).max(1)),
+                line: Some(line),
                 column: None,
                 message,
             }));
@@ -191,14 +220,14 @@ pub fn analyze(
             };
             let pragma = instruction_pragmas[violation.instruction]
                 .iter()
-                .find(|p| p.rules.contains(&rule.meta.id));
+                .find(|p| p.accepts(&rule.meta, violation.code));
             match pragma {
                 Some(pragma) => analysis.suppressed.push(Suppressed {
                     finding,
                     suppression: Suppression {
                         kind: SuppressionKind::Annotation,
                         justification: pragma.justification.clone(),
-                        source: format!("{}:{}", file, instruction.line.saturating_sub(1).max(1)),
+                        source: format!("{file}:{}", pragma.line),
                     },
                 }),
                 None => analysis.findings.push(finding),
@@ -254,5 +283,21 @@ mod tests {
             1,
             "a malformed pragma suppresses nothing"
         );
+
+        // A hadolint code accepts only its own part of a rule that bundles several codes.
+        let unpinned = |rule: &RuleMeta| rule.id == "unpinnedPackages";
+        let selection = Selection {
+            enabled: &unpinned,
+            severity: &none,
+        };
+        let text = "FROM debian:12\n#  hadolint  ignore=DL3008\n# a note\nRUN apt-get install -y curl && pip install flask\n";
+        let analysis = analyze(&file, text, &Settings::default(), &selection);
+        assert_eq!(analysis.suppressed.len(), 1);
+        assert_eq!(analysis.suppressed[0].suppression.source, "Dockerfile:2");
+        assert_eq!(analysis.findings.len(), 1);
+        assert!(analysis.findings[0].message.contains("flask"));
+        let text = "FROM a:1\n# palisade ignore=rootUser\n# more\nUSER root\n";
+        let typo = analyze(&file, text, &Settings::default(), &selection);
+        assert_eq!(typo.errors[0].line, Some(2), "the pragma's own line");
     }
 }

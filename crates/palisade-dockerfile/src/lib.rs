@@ -12,5 +12,5 @@ pub mod shell;
 mod stages;
 
 pub use analyze::{Analysis, Selection, analyze, find};
-pub use parser::{Arguments, Dockerfile, Flag, Heredoc, Instruction, ParseError, parse};
+pub use parser::{Arguments, Comment, Dockerfile, Flag, Heredoc, Instruction, ParseError, parse};
 pub use stages::{Stage, stages};

@@ -59,8 +59,15 @@ pub struct Instruction {
     pub heredocs: Vec<Heredoc>,
     /// The trigger of an `ONBUILD`.
     pub trigger: Option<Box<Instruction>>,
-    /// The comment lines right above the instruction (for inline suppressions), without `#`.
-    pub comments: Vec<String>,
+    /// The comment lines right above the instruction (for inline suppressions).
+    pub comments: Vec<Comment>,
+}
+
+/// A comment line, without its `#`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub line: u32,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +256,7 @@ pub fn parse(text: &str) -> Dockerfile {
         seen.push(key);
         index += 1;
     }
-    let mut comments: Vec<String> = Vec::new();
+    let mut comments: Vec<Comment> = Vec::new();
     while index < lines.len() {
         let line = lines[index];
         if line.trim().is_empty() {
@@ -258,7 +265,10 @@ pub fn parse(text: &str) -> Dockerfile {
             continue;
         }
         if is_comment(line) {
-            comments.push(line.trim_start()[1..].trim().to_string());
+            comments.push(Comment {
+                line: index as u32 + 1,
+                text: line.trim_start()[1..].trim().to_string(),
+            });
             index += 1;
             continue;
         }
@@ -536,7 +546,10 @@ mod tests {
         let file = parse("FROM a\n# palisade ignore=rootUser: reason\nUSER root\n\nRUN x\n");
         assert_eq!(
             file.instructions[1].comments,
-            vec!["palisade ignore=rootUser: reason"]
+            vec![Comment {
+                line: 2,
+                text: "palisade ignore=rootUser: reason".to_string()
+            }]
         );
         assert!(file.instructions[2].comments.is_empty());
     }

@@ -43,6 +43,12 @@ impl Command {
     }
 }
 
+/// Shell reserved words that can stand where a command starts.
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac",
+    "select", "!",
+];
+
 #[derive(Debug, PartialEq)]
 enum Token {
     Word(String),
@@ -192,6 +198,9 @@ pub fn commands(script: &str) -> Vec<Command> {
     };
     let mut depth = 0usize;
     let mut skip_target = false;
+    // In a `for NAME in …; do` / `case WORD in` header: its words are no command. Holds the
+    // word that ends it.
+    let mut header: Option<&str> = None;
     let finish =
         |current: &mut Command, connector: Connector, nested: bool, commands: &mut Vec<Command>| {
             if !current.words.is_empty() || !current.assignments.is_empty() {
@@ -214,6 +223,20 @@ pub fn commands(script: &str) -> Vec<Command> {
             Token::Word(word) => {
                 if skip_target {
                     skip_target = false;
+                } else if let Some(end) = header {
+                    if word == end {
+                        header = None;
+                    }
+                } else if current.words.is_empty()
+                    && current.assignments.is_empty()
+                    && RESERVED.contains(&word.as_str())
+                {
+                    // `if`, `then`, `do`, `!`, … introduce the next command; they run nothing.
+                    header = match word.as_str() {
+                        "for" | "select" => Some("do"),
+                        "case" => Some("in"),
+                        _ => None,
+                    };
                 } else if current.words.is_empty()
                     && word.split_once('=').is_some_and(|(name, _)| {
                         !name.is_empty()
@@ -318,6 +341,23 @@ mod tests {
         assert_eq!(cmds[1].program(), Some("make"));
         assert_eq!(cmds[2].words, vec!["echo", "ok"]);
         assert_eq!(commands("/usr/bin/curl x")[0].program(), Some("curl"));
+    }
+
+    #[test]
+    fn reserved_words_and_loop_headers_are_no_commands() {
+        assert_eq!(
+            words("if [ -n \"$X\" ]; then curl -fsSL https://x/i.sh | sh; fi"),
+            vec![
+                vec!["[", "-n", "$X", "]"],
+                vec!["curl", "-fsSL", "https://x/i.sh"],
+                vec!["sh"]
+            ]
+        );
+        assert_eq!(
+            words("for d in /data /logs; do chmod 777 \"$d\"; done; ! grep -q x f"),
+            vec![vec!["chmod", "777", "$d"], vec!["grep", "-q", "x", "f"]]
+        );
+        assert_eq!(words("while true; do sleep 1; done")[1], vec!["sleep", "1"]);
     }
 
     #[test]

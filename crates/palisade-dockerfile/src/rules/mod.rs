@@ -57,6 +57,9 @@ pub struct Violation {
     pub instruction: usize,
     pub message: String,
     pub severity: Option<Severity>,
+    /// For a rule with several hadolint codes, the one this violation is (so that
+    /// `# hadolint ignore=DL3008` accepts the apt finding and not the pip one).
+    pub code: Option<&'static str>,
 }
 
 impl Violation {
@@ -65,7 +68,13 @@ impl Violation {
             instruction,
             message: message.into(),
             severity: None,
+            code: None,
         }
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
 }
 

@@ -48,17 +48,19 @@ fn check(ctx: &Context<'_>) -> Vec<Violation> {
     external_bases(ctx)
         .filter_map(|(stage, image)| {
             let base = &stage.resolved_base;
-            let message = match (&image.tag, &image.digest) {
+            let (message, code) = match (&image.tag, &image.digest) {
                 (_, Some(_)) => return None,
-                (Some(tag), None) if tag == "latest" => {
-                    format!("base image {base:?} uses the mutable tag \"latest\"")
-                }
+                (Some(tag), None) if tag == "latest" => (
+                    format!("base image {base:?} uses the mutable tag \"latest\""),
+                    "DL3007",
+                ),
                 (Some(_), None) => return None,
-                (None, None) => {
-                    format!("base image {base:?} has no tag, so the build pulls \"latest\"")
-                }
+                (None, None) => (
+                    format!("base image {base:?} has no tag, so the build pulls \"latest\""),
+                    "DL3006",
+                ),
             };
-            Some(Violation::at(ctx.index_of(stage.from), message))
+            Some(Violation::at(ctx.index_of(stage.from), message).with_code(code))
         })
         .collect()
 }

@@ -143,10 +143,16 @@ fn check(ctx: &Context<'_>) -> Vec<Violation> {
                 }
                 Manager::Pip | Manager::Npm => continue,
             };
-            violations.push(Violation::at(
-                run.index,
-                format!("{} {problem}", install.describe()),
-            ));
+            let code = match install.manager {
+                Manager::Apt => "DL3009",
+                Manager::Apk => "DL3019",
+                _ if install.program == "yum" => "DL3032",
+                _ => "DL3040",
+            };
+            violations.push(
+                Violation::at(run.index, format!("{} {problem}", install.describe()))
+                    .with_code(code),
+            );
         }
     }
     violations

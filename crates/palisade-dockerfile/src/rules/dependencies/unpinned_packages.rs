@@ -151,16 +151,25 @@ fn check(ctx: &Context<'_>) -> Vec<Violation> {
             let Some(first) = packages.first() else {
                 continue;
             };
-            violations.push(Violation::at(
-                run.index,
-                format!(
-                    "{} {} installs {} without a version: pin as {}",
-                    install.program,
-                    install.subcommand.unwrap_or(""),
-                    list(&packages),
-                    pin_hint(install.manager, first)
-                ),
-            ));
+            let code = match install.manager {
+                Manager::Apt => "DL3008",
+                Manager::Pip => "DL3013",
+                Manager::Npm => "DL3016",
+                Manager::Apk | Manager::Yum | Manager::Dnf => "DL3018",
+            };
+            violations.push(
+                Violation::at(
+                    run.index,
+                    format!(
+                        "{} {} installs {} without a version: pin as {}",
+                        install.program,
+                        install.subcommand.unwrap_or(""),
+                        list(&packages),
+                        pin_hint(install.manager, first)
+                    ),
+                )
+                .with_code(code),
+            );
         }
     }
     violations
