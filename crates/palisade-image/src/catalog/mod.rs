@@ -1,0 +1,34 @@
+//! Catalogers: from the files an image keeps to what is installed in it. Each reports name,
+//! version, ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
+
+pub mod dpkg;
+pub mod os_release;
+
+/// One installed package.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Package {
+    /// `Debian:12`, `Alpine:v3.20`, `PyPI`, `npm`, … (OSV spelling).
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    /// The source package advisories are keyed by (dpkg `Source:`), else the binary's.
+    pub source_name: String,
+    pub source_version: String,
+    pub purl: String,
+    /// Index of the layer that wrote the file the package was read from.
+    pub layer: usize,
+    pub path: String,
+}
+
+/// Percent-encodes a purl component (RFC 3986 unreserved characters stay).
+pub fn purl_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}

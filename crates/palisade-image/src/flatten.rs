@@ -1,0 +1,248 @@
+//! Layer flattening, streamed: every layer is read once, in order, decompressed on the fly
+//! (gzip or zstd by their magic bytes, else plain tar), and only the files a cataloger selects
+//! are kept in memory. Whiteouts (`.wh.<name>`) and opaque directories (`.wh..wh..opq`) delete
+//! what lower layers put there, as the OCI image spec says. Paths are normalised; entries that
+//! would climb out of the root (`..`) are skipped with a warning; oversized files are skipped and
+//! the total decompressed size is bounded (a decompression bomb is an error, not an outage).
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Read};
+
+use crate::source::{ImageError, OpenedImage};
+
+/// Which files (paths relative to the root, no leading `/`) a cataloger wants.
+pub type FileSelector<'a> = dyn Fn(&str) -> bool + 'a;
+
+/// One kept file: the layer that last wrote it and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptFile {
+    pub layer: usize,
+    pub content: Vec<u8>,
+}
+
+/// The selected files of the flattened image.
+#[derive(Debug, Default)]
+pub struct Flattened {
+    pub files: BTreeMap<String, KeptFile>,
+    pub warnings: Vec<String>,
+}
+
+/// Bounds on what flattening reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A selected file larger than this is skipped (with a warning).
+    pub max_file: u64,
+    /// Decompressed bytes over all layers; beyond it the image is rejected.
+    pub max_total: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file: 64 << 20,
+            max_total: 32 << 30,
+        }
+    }
+}
+
+const WHITEOUT: &str = ".wh.";
+const OPAQUE: &str = ".wh..wh..opq";
+
+/// A path inside the image, normalised: no leading `/` or `./`, no `.` components; `None` when
+/// it would climb out of the root.
+pub fn normalise(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Counts decompressed bytes against the total bound.
+struct Bounded<R> {
+    inner: R,
+    used: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.used += n as u64;
+        if self.used > self.limit {
+            return Err(io::Error::other(format!(
+                "the layers decompress to more than {} bytes: refusing a decompression bomb",
+                self.limit
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// The decompressed stream of a layer, by its magic bytes.
+fn decompressed<'a>(reader: impl Read + 'a) -> io::Result<Box<dyn Read + 'a>> {
+    let mut buffered = BufReader::new(reader);
+    let magic = buffered.fill_buf()?.to_vec();
+    Ok(if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?)
+    } else {
+        Box::new(buffered)
+    })
+}
+
+/// Whether `path` is `dir` or inside it.
+fn under(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Flattens the image's layers, keeping the files `select` wants.
+pub fn flatten(
+    image: &OpenedImage,
+    select: &FileSelector<'_>,
+    limits: Limits,
+) -> Result<Flattened, ImageError> {
+    let mut flat = Flattened::default();
+    let mut used = 0;
+    for (index, layer) in image.layers.iter().enumerate() {
+        let mut verifying = layer.reader()?;
+        let invalid =
+            |e: io::Error| ImageError::Invalid(format!("layer {} ({}): {e}", index, layer.digest));
+        let bounded = Bounded {
+            inner: decompressed(&mut verifying).map_err(invalid)?,
+            used,
+            limit: limits.max_total,
+        };
+        let mut archive = tar::Archive::new(bounded);
+        let mut deleted: Vec<String> = Vec::new();
+        let mut opaque: Vec<String> = Vec::new();
+        let mut added: BTreeMap<String, KeptFile> = BTreeMap::new();
+        for entry in archive.entries().map_err(invalid)? {
+            let mut entry = match entry {
+                Ok(entry) => entry,
+                // Some tools write layers without the final padding and end blocks (skopeo's
+                // docker archives): the entries are complete, only the tar trailer is missing.
+                // (The tar crate reports it as an "other" error whose text says so.)
+                Err(e)
+                    if e.kind() == io::ErrorKind::UnexpectedEof
+                        || e.to_string().contains("unexpected EOF during skip") =>
+                {
+                    flat.warnings.push(format!(
+                        "layer {index}: the tar stream ends without its trailer"
+                    ));
+                    break;
+                }
+                Err(e) => return Err(invalid(e)),
+            };
+            let raw = entry
+                .path()
+                .map_err(invalid)?
+                .to_string_lossy()
+                .into_owned();
+            let Some(path) = normalise(&raw) else {
+                flat.warnings.push(format!(
+                    "layer {index}: skipped {raw:?}, which climbs out of the image root"
+                ));
+                continue;
+            };
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", &path));
+            if name == OPAQUE {
+                opaque.push(dir.to_string());
+                continue;
+            }
+            if let Some(hidden) = name.strip_prefix(WHITEOUT) {
+                deleted.push(if dir.is_empty() {
+                    hidden.to_string()
+                } else {
+                    format!("{dir}/{hidden}")
+                });
+                continue;
+            }
+            let kind = entry.header().entry_type();
+            if kind.is_hard_link() && select(&path) {
+                // A hard link shares the content of a file of this or a lower layer.
+                let target = entry
+                    .link_name()
+                    .ok()
+                    .flatten()
+                    .and_then(|t| normalise(&t.to_string_lossy()));
+                let content =
+                    target.and_then(|t| added.get(&t).or_else(|| flat.files.get(&t)).cloned());
+                if let Some(file) = content {
+                    added.insert(
+                        path,
+                        KeptFile {
+                            layer: index,
+                            content: file.content,
+                        },
+                    );
+                }
+                continue;
+            }
+            if !kind.is_file() || !select(&path) {
+                continue;
+            }
+            if entry.size() > limits.max_file {
+                flat.warnings.push(format!(
+                    "layer {index}: skipped {path} ({} bytes, over the {} byte limit)",
+                    entry.size(),
+                    limits.max_file
+                ));
+                continue;
+            }
+            let mut content = Vec::with_capacity(entry.size() as usize);
+            entry.read_to_end(&mut content).map_err(invalid)?;
+            added.insert(
+                path,
+                KeptFile {
+                    layer: index,
+                    content,
+                },
+            );
+        }
+        used = archive.into_inner().used;
+        verifying
+            .finish()
+            .map_err(|e| ImageError::Invalid(format!("layer {index}: {e}")))?;
+        // Whiteouts and opaque directories hide what the lower layers put there.
+        flat.files.retain(|path, _| {
+            !deleted.iter().any(|d| under(path, d))
+                && !opaque.iter().any(|d| {
+                    path.strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+                        || (d.is_empty() && !path.is_empty())
+                })
+        });
+        flat.files.extend(added);
+    }
+    Ok(flat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_and_escapes_refused() {
+        assert_eq!(
+            normalise("./etc//os-release").as_deref(),
+            Some("etc/os-release")
+        );
+        assert_eq!(
+            normalise("/var/lib/dpkg/status").as_deref(),
+            Some("var/lib/dpkg/status")
+        );
+        assert_eq!(normalise("a/../../etc/passwd"), None);
+        assert!(under("var/lib/dpkg/status", "var/lib"));
+        assert!(!under("var/library", "var/lib"));
+    }
+}

@@ -1,0 +1,15 @@
+//! palisade-image owns reading container images without a container engine: OCI image layouts
+//! and `docker save` archives (digest-verified blobs), streaming their layers once in order
+//! (tar, tar+gzip, tar+zstd) and flattening them with whiteouts and opaque directories while
+//! keeping only the files the catalogers ask for, bounded in size, never writing to disk; and
+//! the catalogers that turn those files into packages (the OS release, dpkg so far).
+//!
+//! Work in progress (issue 5): registries, the other catalogers, SBOMs and the `palisade image`
+//! command come next.
+
+pub mod catalog;
+pub mod flatten;
+pub mod source;
+
+pub use flatten::{FileSelector, Flattened, flatten};
+pub use source::{ImageError, LayerRef, OpenedImage, open};

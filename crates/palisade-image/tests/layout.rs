@@ -1,0 +1,255 @@
+//! Reading OCI layouts and flattening their layers, on layouts written here byte by byte (real
+//! tar, gzip and zstd streams, real sha256 digests): whiteouts, opaque directories, hard links,
+//! paths that climb out, tampered blobs, decompression bombs. The images built with debootstrap
+//! by `../shared/fixtures/make-images.sh` are checked too when present.
+
+use std::io::Write;
+use std::path::Path;
+
+use palisade_image::flatten::Limits;
+use palisade_image::{flatten, open};
+use sha2::{Digest, Sha256};
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A tar stream of regular files `(path, content)`, names written raw.
+fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, content) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        // Raw names, so that `../` escapes can be written at all.
+        let name = header.as_old_mut().name.as_mut();
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_cksum();
+        builder.append(&header, *content).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// Writes an OCI layout with one image (tag `t`) of these layer blobs.
+fn layout(dir: &Path, layers: &[Vec<u8>]) {
+    std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+    let blob = |bytes: &[u8]| {
+        let digest = hex(bytes);
+        std::fs::write(dir.join("blobs/sha256").join(&digest), bytes).unwrap();
+        (format!("sha256:{digest}"), bytes.len())
+    };
+    let (config, config_size) = blob(br#"{"config":{"User":""},"rootfs":{"type":"layers"}}"#);
+    let layer_descriptors: Vec<serde_json::Value> = layers
+        .iter()
+        .map(|l| {
+            let (digest, size) = blob(l);
+            serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": size})
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": config_size},
+        "layers": layer_descriptors,
+    });
+    let (manifest_digest, manifest_size) = blob(manifest.to_string().as_bytes());
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest_size,
+                       "annotations": {"org.opencontainers.image.ref.name": "t"}}],
+    });
+    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
+}
+
+#[test]
+fn whiteouts_opaque_directories_and_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = gzip(&tar_of(&[
+        ("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        ("etc/secret.env", b"TOKEN=x\n"),
+        ("opt/app/old.txt", b"old"),
+        ("opt/app/keep/inner.txt", b"inner"),
+    ]));
+    let top = zstd::encode_all(
+        &tar_of(&[
+            ("etc/.wh.secret.env", b""),
+            ("opt/app/.wh..wh..opq", b""),
+            ("opt/app/new.txt", b"new"),
+            ("../../escape.txt", b"x"),
+        ])[..],
+        1,
+    )
+    .unwrap();
+    layout(dir.path(), &[base, top]);
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    assert_eq!(image.layers.len(), 2);
+    let flat = flatten(&image, &|_| true, Limits::default()).unwrap();
+    let paths: Vec<&str> = flat.files.keys().map(String::as_str).collect();
+    assert_eq!(paths, vec!["etc/os-release", "opt/app/new.txt"]);
+    assert_eq!(flat.files["opt/app/new.txt"].layer, 1);
+    assert_eq!(flat.warnings.len(), 1, "{:?}", flat.warnings);
+    assert!(flat.warnings[0].contains("climbs out"));
+}
+
+#[test]
+fn tampered_blobs_bombs_and_unknown_tags_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = gzip(&tar_of(&[("a.txt", &[b'a'; 4096])]));
+    layout(dir.path(), std::slice::from_ref(&layer));
+    assert!(
+        open(&format!("{}:nope", dir.path().display()))
+            .unwrap_err()
+            .to_string()
+            .contains("no tag \"nope\"")
+    );
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    let bomb = Limits {
+        max_file: 1 << 20,
+        max_total: 1000,
+    };
+    assert!(
+        flatten(&image, &|_| true, bomb)
+            .unwrap_err()
+            .to_string()
+            .contains("decompression bomb")
+    );
+    // Flip a byte of the layer blob: the digest no longer matches.
+    let path = dir.path().join("blobs/sha256").join(hex(&layer));
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    let error = flatten(&image, &|_| true, Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("corrupted or tampered") || error.contains("layer 0"),
+        "{error}"
+    );
+}
+
+fn fixture_images() -> Option<std::path::PathBuf> {
+    let work = std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string());
+    let images = Path::new(&work).join("images");
+    if images.join("oci/index.json").is_file() {
+        Some(images)
+    } else {
+        eprintln!(
+            "skipping: run ../shared/fixtures/make-images.sh to build {}",
+            images.display()
+        );
+        None
+    }
+}
+
+fn selects(path: &str) -> bool {
+    palisade_image::catalog::dpkg::selects(path)
+        || palisade_image::catalog::os_release::PATHS.contains(&path)
+}
+
+/// `name version` of the dpkg packages of a flattened image, sorted.
+fn dpkg_catalog(flat: &palisade_image::Flattened) -> Vec<String> {
+    // /etc/os-release is a symlink to ../usr/lib/os-release on Debian: the first regular one.
+    let os = palisade_image::catalog::os_release::PATHS
+        .iter()
+        .find_map(|p| flat.files.get(*p))
+        .map(|f| {
+            palisade_image::catalog::os_release::parse(std::str::from_utf8(&f.content).unwrap())
+        })
+        .unwrap_or_default();
+    let mut names: Vec<String> = flat
+        .files
+        .iter()
+        .filter(|(path, _)| palisade_image::catalog::dpkg::selects(path))
+        .flat_map(|(path, file)| {
+            palisade_image::catalog::dpkg::parse(
+                std::str::from_utf8(&file.content).unwrap(),
+                path,
+                file.layer,
+                &os,
+            )
+        })
+        .map(|p| format!("{} {}", p.name, p.version))
+        .collect();
+    names.sort();
+    names
+}
+
+/// What dpkg itself says is installed in an unpacked rootfs (`status.d` read as dpkg would).
+fn dpkg_query(rootfs: &Path) -> Vec<String> {
+    let admin = rootfs.join("var/lib/dpkg");
+    let mut listed: Vec<String> = if admin.join("status").is_file() {
+        let output = std::process::Command::new("dpkg-query")
+            .args([
+                "--admindir",
+                admin.to_str().unwrap(),
+                "-W",
+                "-f",
+                "${Package} ${Version} ${db:Status-Status}\n",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.ends_with(" installed"))
+            .map(|l| l.trim_end_matches(" installed").to_string())
+            .collect()
+    } else {
+        // distroless: one control paragraph per file; the fields are what dpkg would read.
+        std::fs::read_dir(admin.join("status.d"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.to_string_lossy().ends_with(".md5sums"))
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap();
+                let field = |k: &str| {
+                    text.lines()
+                        .find_map(|l| l.strip_prefix(k))
+                        .unwrap()
+                        .trim()
+                        .to_string()
+                };
+                format!("{} {}", field("Package:"), field("Version:"))
+            })
+            .collect()
+    };
+    listed.sort();
+    listed
+}
+
+/// The real images of `../shared/fixtures/make-images.sh` (debootstrap'd Debian 12; an app image
+/// with whiteout and opaque layers; a distroless-style image), when built (cached outside the
+/// repo): the dpkg catalog equals what dpkg lists in each image's unpacked rootfs, from the OCI
+/// layout and from the `docker save` archive alike.
+#[test]
+fn real_images_catalog_matches_dpkg() {
+    let Some(images) = fixture_images() else {
+        return;
+    };
+    for tag in ["debian-base", "debian-app", "distroless-like"] {
+        let image = open(&format!("{}:{tag}", images.join("oci").display())).unwrap();
+        let flat = flatten(&image, &selects, Limits::default()).unwrap();
+        let expected = dpkg_query(&images.join("rootfs").join(tag).join("rootfs"));
+        assert!(expected.len() > 5, "{tag}: {}", expected.len());
+        assert_eq!(dpkg_catalog(&flat), expected, "{tag}");
+        let archive = images.join("docker-archive").join(format!("{tag}.tar"));
+        let saved = open(archive.to_str().unwrap()).unwrap();
+        let from_archive = flatten(&saved, &selects, Limits::default()).unwrap();
+        assert_eq!(
+            dpkg_catalog(&from_archive),
+            expected,
+            "{tag} (docker archive)"
+        );
+    }
+}
