@@ -227,6 +227,52 @@ pub fn flatten(
     Ok(flat)
 }
 
+/// The selected files of an unpacked root filesystem (`--rootfs`), as one layer. Symlinks are
+/// not followed (a link out of the tree must not be read).
+pub fn read_rootfs(
+    root: &std::path::Path,
+    select: &FileSelector<'_>,
+    limits: Limits,
+) -> Result<Flattened, ImageError> {
+    let mut flat = Flattened::default();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| ImageError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() && select(&relative) {
+                let size = entry.metadata().map_or(0, |m| m.len());
+                if size > limits.max_file {
+                    flat.warnings.push(format!(
+                        "skipped {relative} ({size} bytes, over the {} byte limit)",
+                        limits.max_file
+                    ));
+                    continue;
+                }
+                let content = std::fs::read(&path).map_err(|source| ImageError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                flat.files.insert(relative, KeptFile { layer: 0, content });
+            }
+        }
+    }
+    Ok(flat)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

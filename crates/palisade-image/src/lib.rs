@@ -11,5 +11,5 @@ pub mod catalog;
 pub mod flatten;
 pub mod source;
 
-pub use flatten::{FileSelector, Flattened, flatten};
+pub use flatten::{FileSelector, Flattened, Limits, flatten, read_rootfs};
 pub use source::{ImageError, LayerRef, OpenedImage, open};

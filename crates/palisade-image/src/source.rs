@@ -359,11 +359,14 @@ fn open_archive(archive: &Path) -> Result<OpenedImage, ImageError> {
             manifest.len()
         )));
     };
-    // Newer docker archives name blobs by digest (`blobs/sha256/<hex>`): verify those.
+    // Archives that name blobs by their digest (`blobs/sha256/<hex>` from docker 25,
+    // `<hex>.tar` from skopeo) are verified; legacy `<layer id>/layer.tar` names are not digests.
     let digest_of = |name: &str| {
-        name.strip_prefix("blobs/sha256/")
-            .map(|hex| format!("sha256:{hex}"))
-            .unwrap_or_else(|| name.to_string())
+        let hex = name
+            .strip_prefix("blobs/sha256/")
+            .or_else(|| name.strip_suffix(".tar").filter(|h| !h.contains('/')))
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        hex.map_or_else(|| name.to_string(), |hex| format!("sha256:{hex}"))
     };
     let config = serde_json::from_slice(&read_blob(
         &member(&entry.config)?,

@@ -34,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
     Scan(Box<ScanArgs>),
+    /// Catalog what is inside an image: its OS and installed packages (work in progress: dpkg).
+    Image(crate::image::ImageArgs),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -139,6 +141,7 @@ fn parse_version(value: &str) -> Result<Version, String> {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(*args),
+        Command::Image(args) => crate::image::run(args),
         Command::Checks { format } => {
             let rules = rules::all();
             let text = match format {

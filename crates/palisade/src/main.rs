@@ -2,6 +2,7 @@
 
 mod cli;
 mod docs;
+mod image;
 mod rules;
 mod scan;
 

@@ -4,6 +4,35 @@
 pub mod dpkg;
 pub mod os_release;
 
+use std::collections::BTreeMap;
+
+use crate::flatten::KeptFile;
+use os_release::OsRelease;
+
+/// The files any cataloger reads.
+pub fn selects(path: &str) -> bool {
+    os_release::PATHS.contains(&path) || dpkg::selects(path)
+}
+
+/// What is installed in a flattened image (or rootfs): the OS release and the packages, in a
+/// stable order.
+pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) {
+    let text = |file: &KeptFile| String::from_utf8_lossy(&file.content).into_owned();
+    // /etc/os-release is often a symlink to ../usr/lib/os-release: the first regular file.
+    let os = os_release::PATHS
+        .iter()
+        .find_map(|p| files.get(*p))
+        .map(|f| os_release::parse(&text(f)))
+        .unwrap_or_default();
+    let mut packages: Vec<Package> = files
+        .iter()
+        .filter(|(path, _)| dpkg::selects(path))
+        .flat_map(|(path, file)| dpkg::parse(&text(file), path, file.layer, &os))
+        .collect();
+    packages.sort();
+    (os, packages)
+}
+
 /// One installed package.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

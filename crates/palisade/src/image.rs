@@ -1,0 +1,174 @@
+//! `palisade image`: what is inside an image (OCI layout, docker archive, or an unpacked root
+//! filesystem): its OS and the packages the catalogers find, as a table or JSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use comfy_table::Table;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use palisade_image::catalog::{self, Package};
+use palisade_image::{Limits, flatten, open, read_rootfs};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImageFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImageArgs {
+    /// OCI image layout (`DIR` or `DIR:TAG`) or `docker save` archive.
+    #[arg(required_unless_present = "rootfs", conflicts_with = "rootfs")]
+    target: Option<String>,
+    /// Catalog an unpacked root filesystem instead of an image.
+    #[arg(long, value_name = "DIR")]
+    rootfs: Option<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: ImageFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    image: ImageOut<'a>,
+    packages: Vec<PackageOut<'a>>,
+    /// Image hardening and secret findings (rules come with the rest of issue 5).
+    findings: [(); 0],
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImageOut<'a> {
+    reference: &'a str,
+    digest: Option<&'a str>,
+    os: OsOut<'a>,
+    layers: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OsOut<'a> {
+    id: &'a str,
+    version_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PackageOut<'a> {
+    ecosystem: &'a str,
+    name: &'a str,
+    version: &'a str,
+    source_name: &'a str,
+    source_version: &'a str,
+    purl: &'a str,
+    /// Digest of the layer that installed it (`null` for a root filesystem).
+    layer: Option<&'a str>,
+    path: &'a str,
+}
+
+pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
+    let (reference, digest, layers, flat) = match (&args.target, &args.rootfs) {
+        (_, Some(root)) => {
+            let flat = read_rootfs(root, &catalog::selects, Limits::default())?;
+            (root.display().to_string(), None, Vec::new(), flat)
+        }
+        (Some(target), None) => {
+            let image = open(target)?;
+            let flat = flatten(&image, &catalog::selects, Limits::default())?;
+            let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
+            (image.reference, image.manifest_digest, layers, flat)
+        }
+        (None, None) => unreachable!("clap requires a target or --rootfs"),
+    };
+    let (os, packages) = catalog::catalog(&flat.files);
+    let report = Report {
+        schema_version: "1.0",
+        tool: Tool {
+            name: "palisade",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        image: ImageOut {
+            reference: &reference,
+            digest: digest.as_deref(),
+            os: OsOut {
+                id: &os.id,
+                version_id: &os.version_id,
+            },
+            layers: layers.iter().map(String::as_str).collect(),
+        },
+        packages: packages
+            .iter()
+            .map(|p| PackageOut {
+                ecosystem: &p.ecosystem,
+                name: &p.name,
+                version: &p.version,
+                source_name: &p.source_name,
+                source_version: &p.source_version,
+                purl: &p.purl,
+                layer: layers.get(p.layer).map(String::as_str),
+                path: &p.path,
+            })
+            .collect(),
+        findings: [],
+        warnings: &flat.warnings,
+    };
+    let text = match args.format {
+        ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ImageFormat::Table => table(&reference, &os.pretty_name, &packages, &flat.warnings),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(text.as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write to standard output");
+            }
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn table(reference: &str, os: &str, packages: &[Package], warnings: &[String]) -> String {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.set_header(["PACKAGE", "VERSION", "SOURCE", "ECOSYSTEM"]);
+    for p in packages {
+        let source = if p.source_name == p.name && p.source_version == p.version {
+            String::new()
+        } else {
+            format!("{} {}", p.source_name, p.source_version)
+        };
+        table.add_row([
+            p.name.as_str(),
+            p.version.as_str(),
+            source.as_str(),
+            p.ecosystem.as_str(),
+        ]);
+    }
+    let mut out = format!(
+        "{reference}  ({})\n{table}\n",
+        if os.is_empty() { "unknown OS" } else { os }
+    );
+    for warning in warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    out.push_str(&format!("{} packages\n", packages.len()));
+    out
+}

@@ -1,0 +1,94 @@
+//! End-to-end tests of `palisade image`: a root filesystem written here, and the real images of
+//! `../shared/fixtures/make-images.sh` when built (`.ci/run` builds and caches them).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn image(args: &[&str]) -> (Value, i32, String) {
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .arg("image")
+        .args(args)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (
+        report,
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_root_filesystem_is_cataloged() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("usr/lib")).unwrap();
+    std::fs::create_dir_all(root.path().join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.path().join("usr/lib/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("var/lib/dpkg/status"),
+        "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl (3.0.15-1~deb12u1)\nVersion: 3.0.15-1~deb12u1\n",
+    )
+    .unwrap();
+    let (report, code, stderr) = image(&["--rootfs", root.path().to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["image"]["os"]["versionId"], "12");
+    let package = &report["packages"][0];
+    assert_eq!(package["ecosystem"], "Debian:12");
+    assert_eq!(package["sourceName"], "openssl");
+    assert_eq!(package["path"], "/var/lib/dpkg/status");
+    assert_eq!(package["layer"], Value::Null);
+}
+
+#[test]
+fn unreadable_targets_are_errors() {
+    let (_, code, stderr) = image(&["/nonexistent/image.tar"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/image.tar"), "{stderr}");
+}
+
+fn fixture_images() -> Option<PathBuf> {
+    let work = std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string());
+    let images = Path::new(&work).join("images");
+    images.join("oci/index.json").is_file().then_some(images)
+}
+
+#[test]
+fn real_images_from_layout_and_archive_agree() {
+    let Some(images) = fixture_images() else {
+        eprintln!("skipping: fixture images not built");
+        return;
+    };
+    let layout = format!("{}:debian-app", images.join("oci").display());
+    let (from_layout, code, stderr) = image(&[&layout, "-f", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let archive = images.join("docker-archive/debian-app.tar");
+    let (from_archive, code, stderr) = image(&[archive.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let names = |report: &Value| -> Vec<String> {
+        report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{} {}", p["name"], p["version"]))
+            .collect()
+    };
+    assert!(names(&from_layout).len() > 100);
+    assert_eq!(names(&from_layout), names(&from_archive));
+    assert_eq!(from_layout["image"]["layers"].as_array().unwrap().len(), 5);
+    assert!(
+        from_layout["image"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let (_, code, stderr) = image(&[images.join("oci").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("holds several images"), "{stderr}");
+}
