@@ -253,3 +253,61 @@ fn real_images_catalog_matches_dpkg() {
         );
     }
 }
+
+/// Python distributions and npm packages of the fixture app image against the ecosystems' own
+/// tools run on its unpacked rootfs: Python's `importlib.metadata` and `npm ls`.
+#[test]
+fn real_app_image_python_and_npm_match_their_tools() {
+    let Some(images) = fixture_images() else {
+        return;
+    };
+    let image = open(&format!("{}:debian-app", images.join("oci").display())).unwrap();
+    let flat = flatten(&image, &palisade_image::catalog::selects, Limits::default()).unwrap();
+    let (_, packages) = palisade_image::catalog::catalog(&flat.files);
+    let listed = |ecosystem: &str| -> Vec<String> {
+        let mut names: Vec<String> = packages
+            .iter()
+            .filter(|p| p.ecosystem == ecosystem)
+            .map(|p| format!("{} {}", p.name, p.version))
+            .collect();
+        names.sort();
+        names
+    };
+    let rootfs = images.join("rootfs/debian-app/rootfs");
+    let python = std::process::Command::new("python3")
+        .current_dir(&rootfs)
+        .args([
+            "-c",
+            "import importlib.metadata as m, glob\npaths = glob.glob('opt/venv/lib/python3*/site-packages') + glob.glob('usr/lib/python3/dist-packages') + glob.glob('usr/local/lib/python3*/dist-packages')\nfor d in sorted(m.distributions(path=paths), key=lambda d: d.metadata['Name']): print(d.metadata['Name'], d.version)",
+        ])
+        .output()
+        .unwrap();
+    let mut expected: Vec<String> = String::from_utf8(python.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(listed("PyPI"), expected);
+
+    let npm = std::process::Command::new("npm")
+        .args(["ls", "--all", "--json", "--prefix"])
+        .arg(rootfs.join("opt/app"))
+        .output();
+    if let Some(npm) = npm.ok().filter(|o| !o.stdout.is_empty()) {
+        let tree: serde_json::Value = serde_json::from_slice(&npm.stdout).unwrap();
+        let mut expected = Vec::new();
+        fn walk(node: &serde_json::Value, out: &mut Vec<String>) {
+            for (name, dep) in node["dependencies"].as_object().into_iter().flatten() {
+                out.push(format!("{name} {}", dep["version"].as_str().unwrap_or("")));
+                walk(dep, out);
+            }
+        }
+        walk(&tree, &mut expected);
+        expected.sort();
+        expected.dedup();
+        assert!(!expected.is_empty());
+        assert_eq!(listed("npm"), expected);
+    }
+}

@@ -1,8 +1,12 @@
-//! Catalogers: from the files an image keeps to what is installed in it. Each reports name,
+//! Catalogers: from the files an image keeps to what is installed in it (OS release, dpkg, apk,
+//! Python distributions, npm packages). Each reports name,
 //! version, ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
 
+pub mod apk;
 pub mod dpkg;
+pub mod npm;
 pub mod os_release;
+pub mod python;
 
 use std::collections::BTreeMap;
 
@@ -11,7 +15,11 @@ use os_release::OsRelease;
 
 /// The files any cataloger reads.
 pub fn selects(path: &str) -> bool {
-    os_release::PATHS.contains(&path) || dpkg::selects(path)
+    os_release::PATHS.contains(&path)
+        || dpkg::selects(path)
+        || path == apk::PATH
+        || python::selects(path)
+        || npm::selects(path)
 }
 
 /// What is installed in a flattened image (or rootfs): the OS release and the packages, in a
@@ -24,11 +32,18 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
         .find_map(|p| files.get(*p))
         .map(|f| os_release::parse(&text(f)))
         .unwrap_or_default();
-    let mut packages: Vec<Package> = files
-        .iter()
-        .filter(|(path, _)| dpkg::selects(path))
-        .flat_map(|(path, file)| dpkg::parse(&text(file), path, file.layer, &os))
-        .collect();
+    let mut packages: Vec<Package> = Vec::new();
+    for (path, file) in files {
+        if dpkg::selects(path) {
+            packages.extend(dpkg::parse(&text(file), path, file.layer, &os));
+        } else if path == apk::PATH {
+            packages.extend(apk::parse(&text(file), file.layer, &os));
+        } else if python::selects(path) {
+            packages.extend(python::parse(&text(file), path, file.layer));
+        } else if npm::selects(path) {
+            packages.extend(npm::parse(&text(file), path, file.layer));
+        }
+    }
     packages.sort();
     (os, packages)
 }
