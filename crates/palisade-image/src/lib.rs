@@ -2,10 +2,10 @@
 //! and `docker save` archives (digest-verified blobs), streaming their layers once in order
 //! (tar, tar+gzip, tar+zstd) and flattening them with whiteouts and opaque directories while
 //! keeping only the files the catalogers ask for, bounded in size, never writing to disk; and
-//! the catalogers that turn those files into packages (the OS release, dpkg so far).
+//! the catalogers that turn those files into packages (OS release, dpkg, apk, Python, npm).
 //!
-//! Work in progress (issue 5): registries, the other catalogers, SBOMs and the `palisade image`
-//! command come next.
+//! Work in progress (issue 5): registries, RPM, Go/Rust/Java catalogers, SBOMs and the image
+//! hardening and secret findings come next.
 
 pub mod catalog;
 pub mod flatten;

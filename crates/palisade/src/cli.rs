@@ -34,7 +34,7 @@ pub struct Cli {
 enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
     Scan(Box<ScanArgs>),
-    /// Catalog what is inside an image: its OS and installed packages (work in progress: dpkg).
+    /// Catalog what is inside an image: its OS and installed packages (dpkg, apk, PyPI, npm).
     Image(crate::image::ImageArgs),
     /// List every rule: id, severity, title.
     Checks {
