@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod flatten;
+pub mod rules;
 pub mod source;
 
 pub use flatten::{FileSelector, Flattened, Limits, flatten, read_rootfs};

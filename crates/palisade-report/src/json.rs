@@ -54,8 +54,9 @@ struct Summary {
     by_severity: serde_json::Map<String, serde_json::Value>,
 }
 
+/// One finding as every JSON report writes it (also `palisade image`).
 #[derive(Serialize)]
-struct FindingOut<'a> {
+pub struct FindingOut<'a> {
     rule: &'static str,
     /// The same check's codes in other tools (hadolint's `DL3002`).
     aliases: &'static [&'static str],
@@ -72,7 +73,7 @@ struct FindingOut<'a> {
 }
 
 impl<'a> FindingOut<'a> {
-    fn new(f: &'a Finding, suppression: Option<&'a Suppression>) -> Self {
+    pub fn new(f: &'a Finding, suppression: Option<&'a Suppression>) -> Self {
         FindingOut {
             rule: f.rule.id,
             aliases: f.rule.aliases,

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use palisade_core::RuleMeta;
 use rayon::prelude::*;
 
-pub use json::{SCHEMA_VERSION, render_json};
+pub use json::{FindingOut, SCHEMA_VERSION, render_json};
 pub use junit::render_junit;
 pub use sarif::render_sarif;
 pub use table::{TableOptions, render_table};

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
+use palisade_core::Finding;
 use palisade_image::catalog::{self, Package};
-use palisade_image::{Limits, flatten, open, read_rootfs};
+use palisade_image::{Limits, flatten, open, read_rootfs, rules};
+use palisade_report::FindingOut;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,8 +41,8 @@ struct Report<'a> {
     tool: Tool,
     image: ImageOut<'a>,
     packages: Vec<PackageOut<'a>>,
-    /// Image hardening and secret findings (rules come with the rest of issue 5).
-    findings: [(); 0],
+    /// Image hardening findings (config: user, ports, secrets in env and history).
+    findings: Vec<FindingOut<'a>>,
     warnings: &'a [String],
 }
 
@@ -81,20 +83,30 @@ struct PackageOut<'a> {
 }
 
 pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
-    let (reference, digest, layers, flat) = match (&args.target, &args.rootfs) {
+    let (reference, digest, layers, flat, config) = match (&args.target, &args.rootfs) {
         (_, Some(root)) => {
             let flat = read_rootfs(root, &catalog::selects, Limits::default())?;
-            (root.display().to_string(), None, Vec::new(), flat)
+            (root.display().to_string(), None, Vec::new(), flat, None)
         }
         (Some(target), None) => {
             let image = open(target)?;
             let flat = flatten(&image, &catalog::selects, Limits::default())?;
             let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
-            (image.reference, image.manifest_digest, layers, flat)
+            (
+                image.reference,
+                image.manifest_digest,
+                layers,
+                flat,
+                Some(image.config),
+            )
         }
         (None, None) => unreachable!("clap requires a target or --rootfs"),
     };
     let (os, packages) = catalog::catalog(&flat.files);
+    let findings = match &config {
+        Some(config) => rules::check(&reference, config, &|_| true),
+        None => Vec::new(),
+    };
     let report = Report {
         schema_version: "1.0",
         tool: Tool {
@@ -123,12 +135,18 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
                 path: &p.path,
             })
             .collect(),
-        findings: [],
+        findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
         warnings: &flat.warnings,
     };
     let text = match args.format {
         ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
-        ImageFormat::Table => table(&reference, &os.pretty_name, &packages, &flat.warnings),
+        ImageFormat::Table => table(
+            &reference,
+            &os.pretty_name,
+            &packages,
+            &findings,
+            &flat.warnings,
+        ),
     };
     match &args.output {
         Some(path) => std::fs::write(path, text)
@@ -145,7 +163,13 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-fn table(reference: &str, os: &str, packages: &[Package], warnings: &[String]) -> String {
+fn table(
+    reference: &str,
+    os: &str,
+    packages: &[Package],
+    findings: &[Finding],
+    warnings: &[String],
+) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     table.set_header(["PACKAGE", "VERSION", "SOURCE", "ECOSYSTEM"]);
@@ -166,9 +190,22 @@ fn table(reference: &str, os: &str, packages: &[Package], warnings: &[String]) -
         "{reference}  ({})\n{table}\n",
         if os.is_empty() { "unknown OS" } else { os }
     );
+    for finding in findings {
+        out.push_str(&format!(
+            "{} {} {}: {}\n",
+            finding.severity.as_str().to_uppercase(),
+            finding.rule.id,
+            finding.location.path,
+            finding.message
+        ));
+    }
     for warning in warnings {
         out.push_str(&format!("warning: {warning}\n"));
     }
-    out.push_str(&format!("{} packages\n", packages.len()));
+    out.push_str(&format!(
+        "{} packages, {} findings\n",
+        packages.len(),
+        findings.len()
+    ));
     out
 }

@@ -1,5 +1,6 @@
-//! The whole rule catalogue: the manifest rules of palisade-checks and the Dockerfile rules of
-//! palisade-dockerfile, looked up by id, kebab-case name or alias (hadolint codes).
+//! The whole rule catalogue: the manifest rules of palisade-checks, the Dockerfile rules of
+//! palisade-dockerfile and the image rules of palisade-image, looked up by id, kebab-case name
+//! or alias (hadolint codes).
 
 use palisade_core::RuleMeta;
 
@@ -8,6 +9,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     palisade_checks::registry::rules()
         .into_iter()
         .chain(palisade_dockerfile::rules::all().map(|r| &r.meta))
+        .chain(palisade_image::rules::all().map(|r| &r.meta))
         .collect()
 }
 

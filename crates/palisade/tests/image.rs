@@ -88,6 +88,21 @@ fn real_images_from_layout_and_archive_agree() {
             .unwrap()
             .starts_with("sha256:")
     );
+    // The fixture sets no User: the config rule reports it, in the scan's finding shape.
+    let finding = &from_layout["findings"][0];
+    assert_eq!(finding["rule"], "imageRootUser");
+    assert_eq!(finding["location"]["path"], "config.User");
+    assert_eq!(finding["object"]["kind"], "Image");
+    let ecosystems: std::collections::BTreeSet<&str> = from_layout["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ecosystem"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ecosystems.into_iter().collect::<Vec<_>>(),
+        vec!["Debian:12", "PyPI", "npm"]
+    );
     let (_, code, stderr) = image(&[images.join("oci").to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("holds several images"), "{stderr}");

@@ -1,0 +1,103 @@
+//! Image hardening rules, one per file: they judge the image config (user, exposed ports,
+//! environment, build history) the way the Dockerfile rules judge the file it was built from —
+//! for images whose Dockerfile is not at hand.
+
+mod root_user;
+mod secret_in_config;
+mod ssh_exposed;
+
+use std::sync::Arc;
+
+use palisade_core::{Finding, Location, ObjectRef, RuleMeta, Severity};
+
+const CATEGORY: &str = "image";
+
+/// One image rule.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: fn(&serde_json::Value) -> Vec<Violation>,
+}
+
+/// One problem, at a JSON path of the image config (`config.User`, `history[3].created_by`).
+pub struct Violation {
+    pub path: String,
+    pub message: String,
+    pub severity: Option<Severity>,
+}
+
+/// Every image rule.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [
+        &root_user::RULE,
+        &ssh_exposed::RULE,
+        &secret_in_config::RULE,
+    ]
+    .into_iter()
+}
+
+/// The findings of the enabled rules on an image's config JSON. The object is the image (its
+/// reference); the location is the config path (no line: the config is not a source file).
+pub fn check(
+    reference: &str,
+    config: &serde_json::Value,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Finding> {
+    let object = Arc::new(ObjectRef {
+        api_version: String::new(),
+        kind: "Image".to_string(),
+        namespace: None,
+        name: reference.to_string(),
+    });
+    let file: Arc<str> = Arc::from(reference);
+    all()
+        .filter(|rule| enabled(&rule.meta))
+        .flat_map(|rule| {
+            (rule.check)(config).into_iter().map(|v| Finding {
+                rule: &rule.meta,
+                severity: v.severity.unwrap_or(rule.meta.severity),
+                message: palisade_core::secrets::redact_all(&v.message).into_boxed_str(),
+                object: object.clone(),
+                location: Location {
+                    file: file.clone(),
+                    line: 0,
+                    column: 0,
+                    path: v.path,
+                    object_path_start: 0,
+                },
+                discriminator: 0,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON block after `marker` in a rule's doc.
+    fn example(doc: &str, marker: &str) -> serde_json::Value {
+        let after = &doc[doc.find(marker).expect(marker)..];
+        let start = after.find("```json\n").expect("a json block") + 8;
+        let end = start + after[start..].find("```").expect("a closed block");
+        serde_json::from_str(&after[start..end]).expect("valid JSON")
+    }
+
+    /// Every rule's documented examples hold: the failing config fails, the passing one passes.
+    #[test]
+    fn documented_examples_hold() {
+        for rule in all() {
+            let failing = example(rule.meta.doc, "**Failing**");
+            let passing = example(rule.meta.doc, "**Passing**");
+            assert!(
+                !(rule.check)(&failing).is_empty(),
+                "{}: failing example passes",
+                rule.meta.id
+            );
+            assert!(
+                (rule.check)(&passing).is_empty(),
+                "{}: passing example fails",
+                rule.meta.id
+            );
+        }
+    }
+}
