@@ -111,6 +111,25 @@ pub fn flatten(
     select: &FileSelector<'_>,
     limits: Limits,
 ) -> Result<Flattened, ImageError> {
+    flatten_inspecting(image, select, limits, None)
+}
+
+/// Sees every regular file of every layer it wants (also files a later layer deletes: they are
+/// still in the image), once, as the layers stream by.
+pub struct Inspector<'a> {
+    /// Whether to look at a file, by path and size.
+    pub wants: &'a dyn Fn(&str, u64) -> bool,
+    /// Called with the layer index, the path and the content.
+    pub inspect: &'a mut dyn FnMut(usize, &str, &[u8]),
+}
+
+/// [`flatten`], also showing files to an [`Inspector`].
+pub fn flatten_inspecting(
+    image: &OpenedImage,
+    select: &FileSelector<'_>,
+    limits: Limits,
+    mut inspector: Option<Inspector<'_>>,
+) -> Result<Flattened, ImageError> {
     let mut flat = Flattened::default();
     let mut used = 0;
     for (index, layer) in image.layers.iter().enumerate() {
@@ -188,7 +207,14 @@ pub fn flatten(
                 }
                 continue;
             }
-            if !kind.is_file() || !select(&path) {
+            if !kind.is_file() {
+                continue;
+            }
+            let selected = select(&path);
+            let inspected = inspector
+                .as_ref()
+                .is_some_and(|i| (i.wants)(&path, entry.size()));
+            if !selected && !inspected {
                 continue;
             }
             if entry.size() > limits.max_file {
@@ -201,13 +227,18 @@ pub fn flatten(
             }
             let mut content = Vec::with_capacity(entry.size() as usize);
             entry.read_to_end(&mut content).map_err(invalid)?;
-            added.insert(
-                path,
-                KeptFile {
-                    layer: index,
-                    content,
-                },
-            );
+            if inspected && let Some(inspector) = inspector.as_mut() {
+                (inspector.inspect)(index, &path, &content);
+            }
+            if selected {
+                added.insert(
+                    path,
+                    KeptFile {
+                        layer: index,
+                        content,
+                    },
+                );
+            }
         }
         used = archive.into_inner().used;
         verifying

@@ -9,8 +9,11 @@
 
 pub mod catalog;
 pub mod flatten;
+pub mod layer_secrets;
 pub mod rules;
 pub mod source;
 
-pub use flatten::{FileSelector, Flattened, Limits, flatten, read_rootfs};
+pub use flatten::{
+    FileSelector, Flattened, Inspector, Limits, flatten, flatten_inspecting, read_rootfs,
+};
 pub use source::{ImageError, LayerRef, OpenedImage, open};

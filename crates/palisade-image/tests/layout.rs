@@ -311,3 +311,46 @@ fn real_app_image_python_and_npm_match_their_tools() {
         assert_eq!(listed("npm"), expected);
     }
 }
+
+/// A secret a later layer deletes is still found, with the layer that added it, redacted.
+#[test]
+fn secrets_in_deleted_files_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = gzip(&tar_of(&[
+        ("opt/app/.env", b"DB_PASSWORD=Winter2026!db\n"),
+        ("opt/app/main.py", b"print('hello')\n"),
+        (
+            "usr/share/doc/x/example.pem",
+            b"not looked at: installed software\n",
+        ),
+    ]));
+    let removed = gzip(&tar_of(&[("opt/app/.wh..env", b"")]));
+    layout(dir.path(), &[added, removed]);
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    let mut found = Vec::new();
+    let mut inspect = |layer: usize, path: &str, content: &[u8]| {
+        found.extend(palisade_image::layer_secrets::inspect(layer, path, content));
+    };
+    let inspector = palisade_image::Inspector {
+        wants: &palisade_image::layer_secrets::wants,
+        inspect: &mut inspect,
+    };
+    let flat =
+        palisade_image::flatten_inspecting(&image, &|_| true, Limits::default(), Some(inspector))
+            .unwrap();
+    assert!(
+        !flat.files.contains_key("opt/app/.env"),
+        "deleted from the filesystem"
+    );
+    let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
+    let facts = palisade_image::rules::ImageFacts {
+        config: &image.config,
+        layers: &layers,
+        layer_secrets: &found,
+    };
+    let findings = palisade_image::rules::check("t", &facts, &|r| r.id == "imageSecretInLayer");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].location.path, "layers[0]/opt/app/.env");
+    assert!(findings[0].message.contains("DB_PASSWORD"));
+    assert!(!findings[0].message.contains("Winter2026"));
+}

@@ -9,7 +9,7 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use palisade_core::Finding;
 use palisade_image::catalog::{self, Package};
-use palisade_image::{Limits, flatten, open, read_rootfs, rules};
+use palisade_image::{Inspector, Limits, flatten_inspecting, open, read_rootfs, rules};
 use palisade_report::FindingOut;
 use serde::Serialize;
 
@@ -83,6 +83,7 @@ struct PackageOut<'a> {
 }
 
 pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
+    let mut layer_secrets = Vec::new();
     let (reference, digest, layers, flat, config) = match (&args.target, &args.rootfs) {
         (_, Some(root)) => {
             let flat = read_rootfs(root, &catalog::selects, Limits::default())?;
@@ -90,7 +91,19 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
         }
         (Some(target), None) => {
             let image = open(target)?;
-            let flat = flatten(&image, &catalog::selects, Limits::default())?;
+            let mut inspect = |layer: usize, path: &str, content: &[u8]| {
+                layer_secrets.extend(palisade_image::layer_secrets::inspect(layer, path, content));
+            };
+            let inspector = Inspector {
+                wants: &palisade_image::layer_secrets::wants,
+                inspect: &mut inspect,
+            };
+            let flat = flatten_inspecting(
+                &image,
+                &catalog::selects,
+                Limits::default(),
+                Some(inspector),
+            )?;
             let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
             (
                 image.reference,
@@ -104,7 +117,14 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     };
     let (os, packages) = catalog::catalog(&flat.files);
     let findings = match &config {
-        Some(config) => rules::check(&reference, config, &|_| true),
+        Some(config) => {
+            let facts = rules::ImageFacts {
+                config,
+                layers: &layers,
+                layer_secrets: &layer_secrets,
+            };
+            rules::check(&reference, &facts, &|_| true)
+        }
         None => Vec::new(),
     };
     let report = Report {

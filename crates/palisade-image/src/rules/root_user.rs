@@ -1,7 +1,7 @@
 use palisade_core::frameworks::{cis, nsa};
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, Rule, Violation};
+use super::{CATEGORY, ImageFacts, Rule, Violation};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -35,7 +35,8 @@ image fail `runAsNonRoot` admission unless the manifest overrides the user.
     check,
 };
 
-fn check(config: &serde_json::Value) -> Vec<Violation> {
+fn check(facts: &ImageFacts<'_>) -> Vec<Violation> {
+    let config = facts.config;
     let user = config["config"]["User"].as_str().unwrap_or("");
     let name = user.split(':').next().unwrap_or("");
     if !(name.is_empty() || name == "root" || name == "0") {

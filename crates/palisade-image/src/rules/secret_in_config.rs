@@ -2,7 +2,7 @@ use palisade_core::frameworks::nsa;
 use palisade_core::secrets::{find_secret, redact, secret_by_name};
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, Rule, Violation};
+use super::{CATEGORY, ImageFacts, Rule, Violation};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -41,7 +41,8 @@ registries and caches keep them forever, whatever later layers do.
     check,
 };
 
-fn check(config: &serde_json::Value) -> Vec<Violation> {
+fn check(facts: &ImageFacts<'_>) -> Vec<Violation> {
+    let config = facts.config;
     let mut violations = Vec::new();
     let env = config["config"]["Env"]
         .as_array()
@@ -110,7 +111,11 @@ mod tests {
                 {"created_by": "|1 NPM_TOKEN=npm_abcdefghijklmnopqrstuvwxyz0123456789 /bin/sh -c npm ci"}
             ]
         });
-        let found = check(&config);
+        let found = check(&ImageFacts {
+            config: &config,
+            layers: &[],
+            layer_secrets: &[],
+        });
         let paths: Vec<&str> = found.iter().map(|v| v.path.as_str()).collect();
         assert_eq!(paths, vec!["config.Env[1]", "history[1].created_by"]);
         assert!(

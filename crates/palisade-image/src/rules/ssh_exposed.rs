@@ -1,7 +1,7 @@
 use palisade_core::frameworks::nsa;
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, Rule, Violation};
+use super::{CATEGORY, ImageFacts, Rule, Violation};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -37,7 +37,8 @@ authentication, RBAC and audit log, with keys or passwords baked into the image.
     check,
 };
 
-fn check(config: &serde_json::Value) -> Vec<Violation> {
+fn check(facts: &ImageFacts<'_>) -> Vec<Violation> {
+    let config = facts.config;
     config["config"]["ExposedPorts"]
         .as_object()
         .into_iter()
