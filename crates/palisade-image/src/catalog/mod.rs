@@ -65,6 +65,29 @@ pub struct Package {
     pub path: String,
 }
 
+impl Package {
+    /// A language package: its own source, found at `/path` in `layer`.
+    fn language(
+        ecosystem: &str,
+        name: String,
+        version: String,
+        purl: String,
+        layer: usize,
+        path: &str,
+    ) -> Package {
+        Package {
+            ecosystem: ecosystem.to_string(),
+            purl,
+            source_name: name.clone(),
+            source_version: version.clone(),
+            name,
+            version,
+            layer,
+            path: format!("/{path}"),
+        }
+    }
+}
+
 /// Percent-encodes a purl component (RFC 3986 unreserved characters stay).
 pub fn purl_encode(text: &str) -> String {
     text.bytes()

@@ -32,16 +32,8 @@ pub fn parse(text: &str, path: &str, layer: usize) -> Option<Package> {
         Some((scope, bare)) => format!("{}/{}", purl_encode(scope), purl_encode(bare)),
         None => purl_encode(&name),
     };
-    Some(Package {
-        ecosystem: "npm".to_string(),
-        purl: format!("pkg:npm/{purl_name}@{}", purl_encode(&version)),
-        source_name: name.clone(),
-        source_version: version.clone(),
-        name,
-        version,
-        layer,
-        path: format!("/{path}"),
-    })
+    let purl = format!("pkg:npm/{purl_name}@{}", purl_encode(&version));
+    Some(Package::language("npm", name, version, purl, layer, path))
 }
 
 #[cfg(test)]
