@@ -48,22 +48,9 @@ pub fn parse(text: &str, path: &str, layer: usize) -> Option<Package> {
     if name.is_empty() || version.is_empty() {
         return None;
     }
-    let normalised = normalise(&name);
-    Some(Package {
-        ecosystem: "PyPI".to_string(),
-        purl: format!(
-            "pkg:pypi/{}@{}",
-            purl_encode(&normalised),
-            purl_encode(&version)
-        ),
-        source_name: name.clone(),
-        source_version: version.clone(),
-        name,
-        version,
-        layer,
-        path: format!("/{path}"),
-    })
-}
+    let purl = format!("pkg:pypi/{}@{}", purl_encode(&normalise(&name)), purl_encode(&version));
+    Some(Package::language("PyPI", name, version, purl, layer, path))
+}}
 
 #[cfg(test)]
 mod tests {
