@@ -48,9 +48,13 @@ pub fn parse(text: &str, path: &str, layer: usize) -> Option<Package> {
     if name.is_empty() || version.is_empty() {
         return None;
     }
-    let purl = format!("pkg:pypi/{}@{}", purl_encode(&normalise(&name)), purl_encode(&version));
+    let purl = format!(
+        "pkg:pypi/{}@{}",
+        purl_encode(&normalise(&name)),
+        purl_encode(&version)
+    );
     Some(Package::language("PyPI", name, version, purl, layer, path))
-}}
+}
 
 #[cfg(test)]
 mod tests {
