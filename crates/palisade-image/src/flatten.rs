@@ -24,6 +24,9 @@ pub struct KeptFile {
 #[derive(Debug, Default)]
 pub struct Flattened {
     pub files: BTreeMap<String, KeptFile>,
+    /// Every regular file of the flattened image and the layer that last wrote it (what
+    /// inspectors saw in a layer counts only if it is still there).
+    pub present: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
 }
 
@@ -145,6 +148,7 @@ pub fn flatten_inspecting(
         let mut deleted: Vec<String> = Vec::new();
         let mut opaque: Vec<String> = Vec::new();
         let mut added: BTreeMap<String, KeptFile> = BTreeMap::new();
+        let mut written: Vec<String> = Vec::new();
         for entry in archive.entries().map_err(invalid)? {
             let mut entry = match entry {
                 Ok(entry) => entry,
@@ -210,6 +214,7 @@ pub fn flatten_inspecting(
             if !kind.is_file() {
                 continue;
             }
+            written.push(path.clone());
             let selected = select(&path);
             let inspected = inspector
                 .as_ref()
@@ -245,14 +250,18 @@ pub fn flatten_inspecting(
             .finish()
             .map_err(|e| ImageError::Invalid(format!("layer {index}: {e}")))?;
         // Whiteouts and opaque directories hide what the lower layers put there.
-        flat.files.retain(|path, _| {
+        let kept = |path: &String| {
             !deleted.iter().any(|d| under(path, d))
                 && !opaque.iter().any(|d| {
                     path.strip_prefix(d.as_str())
                         .is_some_and(|rest| rest.starts_with('/'))
                         || (d.is_empty() && !path.is_empty())
                 })
-        });
+        };
+        flat.files.retain(|path, _| kept(path));
+        flat.present.retain(|path, _| kept(path));
+        flat.present
+            .extend(written.into_iter().map(|path| (path, index)));
         flat.files.extend(added);
     }
     Ok(flat)
@@ -284,7 +293,13 @@ pub fn read_rootfs(
                 .into_owned();
             if kind.is_dir() {
                 pending.push(path);
-            } else if kind.is_file() && select(&relative) {
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            flat.present.insert(relative.clone(), 0);
+            if select(&relative) {
                 let size = entry.metadata().map_or(0, |m| m.len());
                 if size > limits.max_file {
                     flat.warnings.push(format!(

@@ -7,12 +7,14 @@
 //! Work in progress (issue 5): registries, RPM, Go/Rust/Java catalogers, SBOMs and the image
 //! hardening and secret findings come next.
 
+mod analysis;
 pub mod catalog;
 pub mod flatten;
 pub mod layer_secrets;
 pub mod rules;
 pub mod source;
 
+pub use analysis::{Analysis, analyze, analyze_rootfs};
 pub use flatten::{
     FileSelector, Flattened, Inspector, Limits, flatten, flatten_inspecting, read_rootfs,
 };

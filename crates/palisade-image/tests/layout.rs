@@ -354,3 +354,78 @@ fn secrets_in_deleted_files_are_found() {
     assert!(findings[0].message.contains("DB_PASSWORD"));
     assert!(!findings[0].message.contains("Winter2026"));
 }
+
+/// Go modules and Rust crates compiled into the fixture app image's binaries against the
+/// toolchains' own readers: `go version -m` and the `.dep-v0` section dumped by binutils'
+/// `objcopy` (zlib JSON, decoded by Python).
+#[test]
+fn real_app_image_binaries_match_go_and_cargo_auditable() {
+    let Some(images) = fixture_images() else {
+        return;
+    };
+    let image = open(&format!("{}:debian-app", images.join("oci").display())).unwrap();
+    let analysis = palisade_image::analyze(&image).unwrap();
+    let of = |ecosystem: &str, binary: &str| -> Vec<String> {
+        let mut found: Vec<String> = analysis
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem == ecosystem && p.path == format!("/usr/local/bin/{binary}"))
+            .map(|p| format!("{} {}", p.name, p.version))
+            .collect();
+        found.sort();
+        found
+    };
+    let bin = images.join("rootfs/debian-app/rootfs/usr/local/bin");
+    if let Ok(go) = std::process::Command::new("go")
+        .arg("version")
+        .arg("-m")
+        .arg(bin.join("htmltitle"))
+        .output()
+    {
+        let text = String::from_utf8(go.stdout).unwrap();
+        let mut expected: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                let fields: Vec<&str> = l.trim().split('\t').collect();
+                match fields.as_slice() {
+                    ["dep", module, version, ..] => Some(format!("{module} {version}")),
+                    _ => None,
+                }
+            })
+            .collect();
+        let toolchain = text
+            .lines()
+            .next()
+            .and_then(|l| l.rsplit(" go").next())
+            .unwrap();
+        expected.push(format!("stdlib {toolchain}"));
+        expected.sort();
+        assert_eq!(of("Go", "htmltitle"), expected);
+    }
+    let dump = std::env::temp_dir().join(format!("dep-v0-{}", std::process::id()));
+    let objcopy = std::process::Command::new("objcopy")
+        .arg("--dump-section")
+        .arg(format!(".dep-v0={}", dump.display()))
+        .arg(bin.join("fixture-rustbin"))
+        .arg(std::env::temp_dir().join(format!("stripped-{}", std::process::id())))
+        .status();
+    if objcopy.is_ok_and(|s| s.success()) {
+        let listed = std::process::Command::new("python3")
+            .arg("-c")
+            .arg("import json, sys, zlib\nfor p in json.loads(zlib.decompress(open(sys.argv[1], 'rb').read()))['packages']:\n    if p.get('source') == 'crates.io': print(p['name'], p['version'])")
+            .arg(&dump)
+            .output()
+            .unwrap();
+        let mut expected: Vec<String> = String::from_utf8(listed.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        expected.sort();
+        assert!(
+            expected.iter().any(|c| c == "smallvec 1.6.0"),
+            "{expected:?}"
+        );
+        assert_eq!(of("crates.io", "fixture-rustbin"), expected);
+    }
+}

@@ -8,8 +8,8 @@ use anyhow::Context;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use palisade_core::Finding;
-use palisade_image::catalog::{self, Package};
-use palisade_image::{Inspector, Limits, flatten_inspecting, open, read_rootfs, rules};
+use palisade_image::catalog::Package;
+use palisade_image::{analyze, analyze_rootfs, open, rules};
 use palisade_report::FindingOut;
 use serde::Serialize;
 
@@ -83,45 +83,32 @@ struct PackageOut<'a> {
 }
 
 pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
-    let mut layer_secrets = Vec::new();
-    let (reference, digest, layers, flat, config) = match (&args.target, &args.rootfs) {
+    let (reference, digest, layers, analysis, config) = match (&args.target, &args.rootfs) {
         (_, Some(root)) => {
-            let flat = read_rootfs(root, &catalog::selects, Limits::default())?;
-            (root.display().to_string(), None, Vec::new(), flat, None)
+            let analysis = analyze_rootfs(root)?;
+            (root.display().to_string(), None, Vec::new(), analysis, None)
         }
         (Some(target), None) => {
             let image = open(target)?;
-            let mut inspect = |layer: usize, path: &str, content: &[u8]| {
-                layer_secrets.extend(palisade_image::layer_secrets::inspect(layer, path, content));
-            };
-            let inspector = Inspector {
-                wants: &palisade_image::layer_secrets::wants,
-                inspect: &mut inspect,
-            };
-            let flat = flatten_inspecting(
-                &image,
-                &catalog::selects,
-                Limits::default(),
-                Some(inspector),
-            )?;
+            let analysis = analyze(&image)?;
             let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
             (
                 image.reference,
                 image.manifest_digest,
                 layers,
-                flat,
+                analysis,
                 Some(image.config),
             )
         }
         (None, None) => unreachable!("clap requires a target or --rootfs"),
     };
-    let (os, packages) = catalog::catalog(&flat.files);
+    let (os, packages) = (&analysis.os, &analysis.packages);
     let findings = match &config {
         Some(config) => {
             let facts = rules::ImageFacts {
                 config,
                 layers: &layers,
-                layer_secrets: &layer_secrets,
+                layer_secrets: &analysis.layer_secrets,
             };
             rules::check(&reference, &facts, &|_| true)
         }
@@ -156,16 +143,16 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             })
             .collect(),
         findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
-        warnings: &flat.warnings,
+        warnings: &analysis.warnings,
     };
     let text = match args.format {
         ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
         ImageFormat::Table => table(
             &reference,
             &os.pretty_name,
-            &packages,
+            packages,
             &findings,
-            &flat.warnings,
+            &analysis.warnings,
         ),
     };
     match &args.output {

@@ -101,7 +101,7 @@ fn real_images_from_layout_and_archive_agree() {
         .collect();
     assert_eq!(
         ecosystems.into_iter().collect::<Vec<_>>(),
-        vec!["Debian:12", "PyPI", "npm"]
+        vec!["Debian:12", "Go", "PyPI", "crates.io", "npm"]
     );
     let (_, code, stderr) = image(&[images.join("oci").to_str().unwrap()]);
     assert_eq!(code, 2);

@@ -3,6 +3,7 @@
 //! version, ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
 
 pub mod apk;
+pub mod binaries;
 pub mod dpkg;
 pub mod npm;
 pub mod os_release;

@@ -1,0 +1,78 @@
+//! One pass over an image: flatten its layers, catalog what is installed (package databases,
+//! language metadata, and the packages compiled into the binaries still in the image), and find
+//! the secrets in every layer.
+
+use std::path::Path;
+
+use crate::catalog::os_release::OsRelease;
+use crate::catalog::{self, Package, binaries};
+use crate::flatten::{Inspector, Limits, flatten_inspecting, read_rootfs};
+use crate::layer_secrets::{self, LayerSecret};
+use crate::source::{ImageError, OpenedImage};
+
+/// What is in an image.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub os: OsRelease,
+    pub packages: Vec<Package>,
+    pub layer_secrets: Vec<LayerSecret>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads the image once and catalogs it.
+pub fn analyze(image: &OpenedImage) -> Result<Analysis, ImageError> {
+    let mut secrets = Vec::new();
+    let mut compiled = Vec::new();
+    let wants =
+        |path: &str, size: u64| layer_secrets::wants(path, size) || binaries::wants(path, size);
+    let mut inspect = |layer: usize, path: &str, content: &[u8]| {
+        if layer_secrets::wants(path, content.len() as u64) {
+            secrets.extend(layer_secrets::inspect(layer, path, content));
+        }
+        if binaries::wants(path, content.len() as u64) {
+            compiled.extend(binaries::inspect(layer, path, content));
+        }
+    };
+    let inspector = Inspector {
+        wants: &wants,
+        inspect: &mut inspect,
+    };
+    let flat = flatten_inspecting(image, &catalog::selects, Limits::default(), Some(inspector))?;
+    let (os, mut packages) = catalog::catalog(&flat.files);
+    // A binary counts if it is still in the image, as the layer that last wrote it.
+    packages.extend(
+        compiled
+            .into_iter()
+            .filter(|p| flat.present.get(p.path.trim_start_matches('/')) == Some(&p.layer)),
+    );
+    packages.sort();
+    Ok(Analysis {
+        os,
+        packages,
+        layer_secrets: secrets,
+        warnings: flat.warnings,
+    })
+}
+
+/// Catalogs an unpacked root filesystem (no layers, so no layer secrets).
+pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
+    let selects = |path: &str| catalog::selects(path);
+    let flat = read_rootfs(root, &selects, Limits::default())?;
+    let (os, mut packages) = catalog::catalog(&flat.files);
+    for path in flat.present.keys() {
+        let full = root.join(path);
+        let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+        if binaries::wants(path, size)
+            && let Ok(content) = std::fs::read(&full)
+        {
+            packages.extend(binaries::inspect(0, path, &content));
+        }
+    }
+    packages.sort();
+    Ok(Analysis {
+        os,
+        packages,
+        layer_secrets: Vec::new(),
+        warnings: flat.warnings,
+    })
+}
