@@ -1,5 +1,5 @@
 //! Catalogers: from the files an image keeps to what is installed in it (OS release, dpkg, apk,
-//! Python distributions, npm packages). Each reports name,
+//! Python distributions, npm packages, and packages compiled into Go and Rust binaries). Each reports name,
 //! version, ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
 
 pub mod apk;
