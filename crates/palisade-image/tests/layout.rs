@@ -141,7 +141,18 @@ fn tampered_blobs_bombs_and_unknown_tags_are_errors() {
 fn fixture_images() -> Option<std::path::PathBuf> {
     let work = std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string());
     let images = Path::new(&work).join("images");
-    if images.join("oci/index.json").is_file() {
+    // Complete only: a build that stopped half-way leaves some of these out.
+    let complete = images.join("oci/index.json").is_file()
+        && ["debian-base", "debian-app", "distroless-like"]
+            .iter()
+            .all(|tag| {
+                images.join("rootfs").join(tag).join("rootfs").is_dir()
+                    && images
+                        .join("docker-archive")
+                        .join(format!("{tag}.tar"))
+                        .is_file()
+            });
+    if complete {
         Some(images)
     } else {
         eprintln!(

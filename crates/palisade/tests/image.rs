@@ -56,7 +56,10 @@ fn unreadable_targets_are_errors() {
 fn fixture_images() -> Option<PathBuf> {
     let work = std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string());
     let images = Path::new(&work).join("images");
-    images.join("oci/index.json").is_file().then_some(images)
+    // Complete only: a build that stopped half-way leaves some of these out.
+    let complete = images.join("oci/index.json").is_file()
+        && images.join("docker-archive/debian-app.tar").is_file();
+    complete.then_some(images)
 }
 
 #[test]
