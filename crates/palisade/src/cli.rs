@@ -34,7 +34,8 @@ pub struct Cli {
 enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
     Scan(Box<ScanArgs>),
-    /// Catalog what is inside an image: its OS and installed packages (dpkg, apk, PyPI, npm).
+    /// Catalog what is inside an image (OCI layout, docker archive, rootfs): OS, packages
+    /// (dpkg, apk, PyPI, npm, Go, Rust), and findings (root user, SSH, secrets).
     Image(crate::image::ImageArgs),
     /// List every rule: id, severity, title.
     Checks {
