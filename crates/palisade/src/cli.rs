@@ -127,7 +127,7 @@ struct ScanArgs {
     no_progress: bool,
 }
 
-fn parse_severity(value: &str) -> Result<Severity, String> {
+pub fn parse_severity(value: &str) -> Result<Severity, String> {
     value.parse().map_err(|e| format!("{e}"))
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use palisade_core::Finding;
+use palisade_core::{Finding, Severity};
 use palisade_image::catalog::Package;
 use palisade_image::{analyze, analyze_rootfs, open, rules};
 use palisade_report::FindingOut;
@@ -32,6 +32,9 @@ pub struct ImageArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Exit with code 1 when a finding at or above this severity is reported.
+    #[arg(long, value_name = "SEVERITY", value_parser = crate::cli::parse_severity)]
+    fail_on: Option<Severity>,
 }
 
 #[derive(Serialize)]
@@ -167,7 +170,14 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             }
         }
     }
-    Ok(std::process::ExitCode::SUCCESS)
+    let failed = args
+        .fail_on
+        .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    Ok(if failed {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
 }
 
 fn table(

@@ -106,6 +106,11 @@ fn real_images_from_layout_and_archive_agree() {
         ecosystems.into_iter().collect::<Vec<_>>(),
         vec!["Debian:12", "Go", "PyPI", "crates.io", "npm"]
     );
+    // The image runs as root (high): a CI gate at high fails, at critical passes.
+    let (_, code, _) = image(&[&layout, "-f", "json", "--fail-on", "high"]);
+    assert_eq!(code, 1);
+    let (_, code, _) = image(&[&layout, "-f", "json", "--fail-on", "critical"]);
+    assert_eq!(code, 0);
     let (_, code, stderr) = image(&[images.join("oci").to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("holds several images"), "{stderr}");
