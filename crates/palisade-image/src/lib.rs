@@ -5,14 +5,15 @@
 //! the catalogers that turn those files into packages (OS release, dpkg, apk, Python, npm, Go
 //! and Rust binaries), the image rules and the secrets in layers.
 //!
-//! Work in progress (issue 5): registries, RPM and Java catalogers, SBOMs and the minimality
-//! checks come next.
+//! Also the CycloneDX SBOM of what it finds. Work in progress (issue 5): registries, RPM and Java
+//! catalogers, SPDX and the minimality checks come next.
 
 mod analysis;
 pub mod catalog;
 pub mod flatten;
 pub mod layer_secrets;
 pub mod rules;
+pub mod sbom;
 pub mod source;
 
 pub use analysis::{Analysis, analyze, analyze_rootfs};

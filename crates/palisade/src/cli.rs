@@ -35,7 +35,7 @@ enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
     Scan(Box<ScanArgs>),
     /// Catalog what is inside an image (OCI layout, docker archive, rootfs): OS, packages
-    /// (dpkg, apk, PyPI, npm, Go, Rust), and findings (root user, SSH, secrets).
+    /// (dpkg, apk, PyPI, npm, Go, Rust), findings (root user, SSH, secrets), CycloneDX SBOM.
     Image(crate::image::ImageArgs),
     /// List every rule: id, severity, title.
     Checks {

@@ -9,7 +9,7 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use palisade_core::{Finding, Severity};
 use palisade_image::catalog::Package;
-use palisade_image::{analyze, analyze_rootfs, open, rules};
+use palisade_image::{analyze, analyze_rootfs, open, rules, sbom};
 use palisade_report::FindingOut;
 use serde::Serialize;
 
@@ -17,6 +17,8 @@ use serde::Serialize;
 pub enum ImageFormat {
     Table,
     Json,
+    /// CycloneDX 1.6 JSON SBOM.
+    Cyclonedx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -150,6 +152,23 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     };
     let text = match args.format {
         ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ImageFormat::Cyclonedx => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let subject = sbom::Subject {
+                reference: &reference,
+                digest: digest.as_deref(),
+                layers: &layers,
+                os,
+                packages,
+            };
+            serde_json::to_string_pretty(&sbom::cyclonedx(
+                &subject,
+                env!("CARGO_PKG_VERSION"),
+                now,
+            ))? + "\n"
+        }
         ImageFormat::Table => table(
             &reference,
             &os.pretty_name,

@@ -111,6 +111,14 @@ fn real_images_from_layout_and_archive_agree() {
     assert_eq!(code, 1);
     let (_, code, _) = image(&[&layout, "-f", "json", "--fail-on", "critical"]);
     assert_eq!(code, 0);
+    let (sbom, code, _) = image(&[&layout, "-f", "cyclonedx"]);
+    assert_eq!(code, 0);
+    assert_eq!(sbom["specVersion"], "1.6");
+    assert_eq!(
+        sbom["components"].as_array().unwrap().len(),
+        from_layout["packages"].as_array().unwrap().len() + 1,
+        "the packages and the OS"
+    );
     let (_, code, stderr) = image(&[images.join("oci").to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("holds several images"), "{stderr}");
