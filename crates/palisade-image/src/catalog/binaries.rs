@@ -137,23 +137,13 @@ fn go_modules(content: &[u8], layer: usize, path: &str) -> Vec<Package> {
     packages
 }
 
-/// The bytes of a named section of a little-endian ELF64 file.
+/// The bytes of a named section of a little-endian ELF64 file. Every offset comes from the
+/// file, so every addition is checked.
 fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
-    let u16_at = |at: usize| {
-        Some(u16::from_le_bytes(
-            content.get(at..at + 2)?.try_into().ok()?,
-        ))
-    };
-    let u32_at = |at: usize| {
-        Some(u32::from_le_bytes(
-            content.get(at..at + 4)?.try_into().ok()?,
-        ))
-    };
-    let u64_at = |at: usize| {
-        Some(u64::from_le_bytes(
-            content.get(at..at + 8)?.try_into().ok()?,
-        ))
-    };
+    let field = |at: usize, len: usize| content.get(at..at.checked_add(len)?);
+    let u16_at = |at: usize| Some(u16::from_le_bytes(field(at, 2)?.try_into().ok()?));
+    let u32_at = |at: usize| Some(u32::from_le_bytes(field(at, 4)?.try_into().ok()?));
+    let u64_at = |at: usize| Some(u64::from_le_bytes(field(at, 8)?.try_into().ok()?));
     // ELFCLASS64, little endian.
     if content.get(4) != Some(&2) || content.get(5) != Some(&1) {
         return None;
@@ -164,8 +154,8 @@ fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
     let shstrndx = usize::from(u16_at(0x3e)?);
     let header = |i: usize| shoff.checked_add(i.checked_mul(shentsize)?);
     let bytes_of = |h: usize| {
-        let offset = usize::try_from(u64_at(h + 0x18)?).ok()?;
-        let size = usize::try_from(u64_at(h + 0x20)?).ok()?;
+        let offset = usize::try_from(u64_at(h.checked_add(0x18)?)?).ok()?;
+        let size = usize::try_from(u64_at(h.checked_add(0x20)?)?).ok()?;
         content.get(offset..offset.checked_add(size)?)
     };
     let names = bytes_of(header(shstrndx)?)?;
@@ -248,5 +238,9 @@ mod tests {
         );
         assert_eq!(packages[0].purl, "pkg:golang/golang.org/x/net@v0.7.0");
         assert!(inspect(0, "x", b"#!/bin/sh\n").is_empty());
+        // Found by fuzzing: section offsets near usize::MAX must not overflow.
+        let mut hostile = b"\x7fELF\x02\x01".to_vec();
+        hostile.resize(0x40, 0xff);
+        assert!(inspect(0, "x", &hostile).is_empty());
     }
 }
