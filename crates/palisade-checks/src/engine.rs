@@ -101,14 +101,6 @@ impl Engine {
             && (self.frameworks.is_empty() || self.frameworks.iter().any(|f| rule.in_framework(*f)))
     }
 
-    /// Every rule that runs in this scan, in registry order.
-    pub fn enabled_rules(&self) -> Vec<&'static RuleMeta> {
-        registry::rules()
-            .into_iter()
-            .filter(|r| self.enabled(r))
-            .collect()
-    }
-
     /// Objects in a skipped (system) namespace are not checked; a Namespace object counts as
     /// being in itself.
     pub fn is_skipped(&self, object: &Object) -> bool {

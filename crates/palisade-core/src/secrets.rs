@@ -601,6 +601,60 @@ pub fn is_placeholder(value: &str) -> bool {
             || word.ends_with("here"))
 }
 
+/// dotenv templates, not secrets (`.env.example`).
+const ENV_TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "tmpl", "tpl"];
+
+/// Whether the name of a `.pem` or `.key` file says it holds a certificate or a public key.
+fn looks_public(stem: &str) -> bool {
+    [
+        "cert", "crt", "chain", "bundle", "public", "pub", "cacert", "rootca", "root-ca", "gpg",
+        "pgp", "trust",
+    ]
+    .iter()
+    .any(|w| stem.contains(w))
+        || stem == "ca"
+        || ["ca-", "ca_", "ca."].iter().any(|p| stem.starts_with(p))
+        || ["-ca", "_ca", ".ca"].iter().any(|s| stem.ends_with(s))
+}
+
+/// What kind of credential file a path names, by its name (and parent folder), if any: SSH
+/// private keys, dotenv files (not their templates), npm/PyPI/netrc/Git credential stores,
+/// Docker and AWS credentials, key stores and private key files (not certificates). Shared by
+/// the Dockerfile rule on copied files and the image layer secret scan.
+pub fn credential_file(path: &str) -> Option<&'static str> {
+    let path = path.trim_end_matches('/').to_ascii_lowercase();
+    let mut components = path.rsplit('/').filter(|c| !c.is_empty());
+    let name = components.next()?;
+    let parent = components.next().unwrap_or("");
+    if let Some(rest) = name.strip_prefix(".env") {
+        let suffix = rest.trim_start_matches('.');
+        let is_env = rest.is_empty() || rest.starts_with('.') || rest.starts_with('*');
+        if is_env && !ENV_TEMPLATES.iter().any(|t| suffix.starts_with(t)) {
+            return Some("a dotenv file");
+        }
+    }
+    match (parent, name) {
+        (_, "id_rsa" | "id_ed25519" | "id_ecdsa" | "id_dsa" | "id_ecdsa_sk" | "id_ed25519_sk") => {
+            return Some("an SSH private key");
+        }
+        (_, ".npmrc") => return Some("an npm configuration (registry tokens)"),
+        (_, ".pypirc") => return Some("a PyPI credentials file"),
+        (_, ".netrc") => return Some("a netrc credentials file"),
+        (_, ".git-credentials") => return Some("a Git credentials store"),
+        (_, "credentials.json") => return Some("a credentials file"),
+        (".aws", "credentials") => return Some("an AWS credentials file"),
+        (".docker", "config.json") => return Some("a Docker credentials file"),
+        _ => {}
+    }
+    let (stem, extension) = name.rsplit_once('.')?;
+    match extension {
+        "p12" | "pfx" => Some("a PKCS#12 key store"),
+        "key" if !looks_public(stem) => Some("a private key file"),
+        "pem" if !looks_public(stem) => Some("a PEM key file"),
+        _ => None,
+    }
+}
+
 /// `text` with every secret [`find_secret`] recognises in it replaced by its [`redact`]ion:
 /// for messages that quote commands or URLs (`pip install --index-url https://u:pw@host/…`).
 pub fn redact_all(text: &str) -> String {

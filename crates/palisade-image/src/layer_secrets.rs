@@ -4,7 +4,7 @@
 //! later layer deletes (still in the image) is found too. Shares its detectors with the
 //! manifest and Dockerfile rules; values are only ever shown redacted.
 
-use palisade_core::secrets::{find_secret, redact, secret_by_name};
+use palisade_core::secrets::{credential_file, find_secret, redact, secret_by_name};
 
 /// One secret found in a layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,35 +34,13 @@ const SOFTWARE: &[&str] = &[
     "sys/",
 ];
 
-/// File names that are credentials wherever they are.
-fn credential_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
-        name,
-        "id_rsa"
-            | "id_dsa"
-            | "id_ecdsa"
-            | "id_ed25519"
-            | ".env"
-            | ".npmrc"
-            | ".pypirc"
-            | ".netrc"
-            | ".git-credentials"
-            | "credentials"
-            | "credentials.json"
-    ) || name.starts_with(".env.")
-        || name.ends_with(".pem")
-        || name.ends_with(".key")
-        || path.ends_with(".docker/config.json")
-}
-
 /// Whether a file is worth looking at: credential files anywhere, other files outside the
 /// installed-software trees and package directories, up to 1 MiB.
 pub fn wants(path: &str, size: u64) -> bool {
     if size == 0 || size > MAX_SIZE {
         return false;
     }
-    credential_file(path)
+    credential_file(path).is_some()
         || !(SOFTWARE.iter().any(|prefix| path.starts_with(prefix))
             || path.contains("/node_modules/")
             || path.contains("/site-packages/")
@@ -82,7 +60,7 @@ pub fn inspect(layer: usize, path: &str, content: &[u8]) -> Option<LayerSecret> 
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with(['#', ';']))
     };
-    let credentials = credential_file(path);
+    let credentials = credential_file(path).is_some();
     let found = lines()
         .find_map(|line| {
             let found = find_secret(line)?;

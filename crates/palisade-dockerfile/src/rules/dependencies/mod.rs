@@ -121,26 +121,12 @@ pub(super) fn run_commands(run: &Instruction) -> Vec<Command> {
     }
 }
 
-/// The shell reserved words that can start a simple command as the splitter sees it
-/// (`if [ -f x ]; then apt-get install …; fi` gives the command `then apt-get install …`).
-const RESERVED: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!"];
-
-/// The words of a command without leading shell reserved words (`then`, `do`, `!`).
-pub(super) fn without_reserved(words: &[String]) -> &[String] {
-    let skip = words
-        .iter()
-        .take_while(|w| RESERVED.contains(&w.as_str()))
-        .count();
-    &words[skip..]
-}
-
-/// The words of a command without leading shell reserved words and the wrappers that run
-/// another command (`sudo`, `env`, `nice`, `nohup`, `time`, `command`, `exec`) with their
-/// options.
+/// The words of a command without the wrappers that run another command (`sudo`, `env`,
+/// `nice`, `nohup`, `time`, `command`, `exec`) with their options. (Shell reserved words such
+/// as `then` or `!` never start a command: the splitter drops them.)
 pub(super) fn unwrapped(words: &[String]) -> &[String] {
     let mut rest = words;
     loop {
-        rest = without_reserved(rest);
         let Some(first) = rest.first() else {
             return rest;
         };

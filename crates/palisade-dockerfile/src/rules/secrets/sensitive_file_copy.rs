@@ -1,3 +1,4 @@
+use palisade_core::secrets::credential_file;
 use palisade_core::{RuleMeta, Severity};
 
 use super::CATEGORY;
@@ -59,32 +60,13 @@ COPY certs/ca.pem /usr/local/share/ca-certificates/ca.crt
     check,
 };
 
-/// dotenv templates, not secrets.
-const ENV_TEMPLATES: &[&str] = &["example", "sample", "template", "dist", "tmpl", "tpl"];
-
-/// Whether the name of a `.pem` or `.key` file says it holds a certificate or a public key.
-fn looks_public(stem: &str) -> bool {
-    [
-        "cert", "crt", "chain", "bundle", "public", "pub", "cacert", "rootca", "root-ca", "gpg",
-        "pgp", "trust",
-    ]
-    .iter()
-    .any(|w| stem.contains(w))
-        || stem == "ca"
-        || ["ca-", "ca_", "ca."].iter().any(|p| stem.starts_with(p))
-        || ["-ca", "_ca", ".ca"].iter().any(|s| stem.ends_with(s))
-}
-
-/// What sensitive file a source names, if any.
+/// What sensitive file or folder a source names, if any: the credential folders (`.ssh`,
+/// `.aws`, `.git`, `.kube`) and kubeconfigs, then the credential files the shared secret
+/// detector knows.
 fn sensitive(source: &str) -> Option<&'static str> {
     let path = source.trim_end_matches('/').to_ascii_lowercase();
     let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
     let name = *components.last()?;
-    let parent = components
-        .len()
-        .checked_sub(2)
-        .map(|i| components[i])
-        .unwrap_or("");
     if components.contains(&".ssh") {
         return Some("an SSH folder");
     }
@@ -97,42 +79,7 @@ fn sensitive(source: &str) -> Option<&'static str> {
     if components.contains(&".kube") || name.ends_with(".kubeconfig") || name == "kubeconfig" {
         return Some("a kubeconfig");
     }
-    if parent == ".docker" && name == "config.json" {
-        return Some("a Docker credentials file");
-    }
-    if let Some(rest) = name.strip_prefix(".env") {
-        let suffix = rest.trim_start_matches('.');
-        let is_env = rest.is_empty() || rest.starts_with('.') || rest.starts_with('*');
-        if is_env && !ENV_TEMPLATES.iter().any(|t| suffix.starts_with(t)) {
-            return Some("a dotenv file");
-        }
-    }
-    if [
-        "id_rsa",
-        "id_ed25519",
-        "id_ecdsa",
-        "id_dsa",
-        "id_ecdsa_sk",
-        "id_ed25519_sk",
-    ]
-    .contains(&name)
-    {
-        return Some("an SSH private key");
-    }
-    match name {
-        ".npmrc" => return Some("an npm configuration (registry tokens)"),
-        ".pypirc" => return Some("a PyPI credentials file"),
-        ".netrc" => return Some("a netrc credentials file"),
-        "credentials.json" => return Some("a credentials file"),
-        _ => {}
-    }
-    let (stem, extension) = name.rsplit_once('.')?;
-    match extension {
-        "p12" | "pfx" => Some("a PKCS#12 key store"),
-        "key" if !looks_public(stem) => Some("a private key file"),
-        "pem" if !looks_public(stem) => Some("a PEM key file"),
-        _ => None,
-    }
+    credential_file(&path)
 }
 
 fn check(ctx: &Context<'_>) -> Vec<Violation> {
@@ -183,6 +130,7 @@ mod tests {
             ".npmrc",
             "home/.docker/config.json",
             "credentials.json",
+            ".git-credentials",
             "prod.kubeconfig",
             ".kube/config",
         ] {

@@ -2,7 +2,7 @@ use palisade_core::frameworks::nsa;
 use palisade_core::{RuleMeta, Severity};
 
 use super::CATEGORY;
-use crate::rules::dependencies::{display, runs, without_reserved};
+use crate::rules::dependencies::{display, runs};
 use crate::rules::{Context, Rule, Violation, hadolint};
 
 pub static RULE: Rule = Rule {
@@ -67,7 +67,7 @@ fn check(ctx: &Context<'_>) -> Vec<Violation> {
     let mut violations = Vec::new();
     for run in runs(ctx) {
         for command in &run.commands {
-            let words = without_reserved(&command.words);
+            let words = &command.words[..];
             let Some(first) = words.first() else {
                 continue;
             };
