@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::catalog::os_release::OsRelease;
 use crate::catalog::{self, Package, binaries};
-use crate::flatten::{Inspector, Limits, flatten_inspecting, read_rootfs};
+use crate::flatten::{Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
 use crate::layer_secrets::{self, LayerSecret};
 use crate::source::{ImageError, OpenedImage};
 
@@ -19,8 +19,11 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
-/// Reads the image once and catalogs it.
-pub fn analyze(image: &OpenedImage) -> Result<Analysis, ImageError> {
+/// Reads the image once and catalogs it, telling `progress` (if any) how the layers go.
+pub fn analyze(
+    image: &OpenedImage,
+    progress: Option<&dyn Progress>,
+) -> Result<Analysis, ImageError> {
     let mut secrets = Vec::new();
     let mut compiled = Vec::new();
     let wants =
@@ -37,7 +40,13 @@ pub fn analyze(image: &OpenedImage) -> Result<Analysis, ImageError> {
         wants: &wants,
         inspect: &mut inspect,
     };
-    let flat = flatten_inspecting(image, &catalog::selects, Limits::default(), Some(inspector))?;
+    let flat = flatten_inspecting(
+        image,
+        &catalog::selects,
+        Limits::default(),
+        Some(inspector),
+        progress,
+    )?;
     let (os, mut packages) = catalog::catalog(&flat.files);
     // A binary counts if it is still in the image, as the layer that last wrote it.
     packages.extend(
@@ -50,7 +59,12 @@ pub fn analyze(image: &OpenedImage) -> Result<Analysis, ImageError> {
         os,
         packages,
         layer_secrets: secrets,
-        warnings: flat.warnings,
+        warnings: image
+            .warnings
+            .iter()
+            .cloned()
+            .chain(flat.warnings)
+            .collect(),
     })
 }
 

@@ -114,7 +114,7 @@ pub fn flatten(
     select: &FileSelector<'_>,
     limits: Limits,
 ) -> Result<Flattened, ImageError> {
-    flatten_inspecting(image, select, limits, None)
+    flatten_inspecting(image, select, limits, None, None)
 }
 
 /// Sees every regular file of every layer it wants (also files a later layer deletes: they are
@@ -126,21 +126,57 @@ pub struct Inspector<'a> {
     pub inspect: &'a mut dyn FnMut(usize, &str, &[u8]),
 }
 
-/// [`flatten`], also showing files to an [`Inspector`].
+/// Told how reading the layers goes (a progress bar on a terminal).
+pub trait Progress {
+    /// Layer `index` (of `count`) starts; `size` is its compressed size when known.
+    fn layer(&self, index: usize, count: usize, digest: &str, size: Option<u64>);
+    /// `bytes` more compressed bytes of the current layer were read.
+    fn advance(&self, bytes: u64);
+}
+
+/// Reports the compressed bytes read through it.
+struct Counted<'a, R> {
+    inner: R,
+    progress: &'a dyn Progress,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+struct Silent;
+
+impl Progress for Silent {
+    fn layer(&self, _: usize, _: usize, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// [`flatten`], also showing files to an [`Inspector`] and telling `progress` how it goes.
 pub fn flatten_inspecting(
     image: &OpenedImage,
     select: &FileSelector<'_>,
     limits: Limits,
     mut inspector: Option<Inspector<'_>>,
+    progress: Option<&dyn Progress>,
 ) -> Result<Flattened, ImageError> {
     let mut flat = Flattened::default();
     let mut used = 0;
+    let progress = progress.unwrap_or(&Silent);
     for (index, layer) in image.layers.iter().enumerate() {
+        progress.layer(index, image.layers.len(), &layer.digest, layer.size);
         let mut verifying = layer.reader()?;
         let invalid =
             |e: io::Error| ImageError::Invalid(format!("layer {} ({}): {e}", index, layer.digest));
+        let counted = Counted {
+            inner: &mut verifying,
+            progress,
+        };
         let bounded = Bounded {
-            inner: decompressed(&mut verifying).map_err(invalid)?,
+            inner: decompressed(counted).map_err(invalid)?,
             used,
             limit: limits.max_total,
         };

@@ -12,12 +12,16 @@ mod analysis;
 pub mod catalog;
 pub mod flatten;
 pub mod layer_secrets;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod rules;
 pub mod sbom;
 pub mod source;
 
 pub use analysis::{Analysis, analyze, analyze_rootfs};
 pub use flatten::{
-    FileSelector, Flattened, Inspector, Limits, flatten, flatten_inspecting, read_rootfs,
+    FileSelector, Flattened, Inspector, Limits, Progress, flatten, flatten_inspecting, read_rootfs,
 };
-pub use source::{ImageError, LayerRef, OpenedImage, open};
+pub use source::{
+    ImageError, LayerRef, OpenOptions, OpenedImage, Platform, RegistryOptions, open, open_with,
+};

@@ -26,16 +26,19 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ImageError + '_ {
     }
 }
 
-/// One layer: its digest and media type (compression), and where its bytes are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One layer: its digest, media type (compression) and size when known, and where its bytes
+/// are.
+#[derive(Debug, Clone)]
 pub struct LayerRef {
     pub digest: String,
     pub media_type: String,
+    /// Compressed size in bytes (from the manifest, or the archive member).
+    pub size: Option<u64>,
     location: BlobLocation,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum BlobLocation {
+#[derive(Debug, Clone)]
+pub(crate) enum BlobLocation {
     File(PathBuf),
     /// A range of an archive file.
     InArchive {
@@ -43,6 +46,32 @@ enum BlobLocation {
         offset: u64,
         size: u64,
     },
+    /// Somewhere a [`BlobStore`] fetches from (a registry).
+    Remote(std::sync::Arc<dyn BlobStore>),
+}
+
+/// Fetches blobs by digest (a registry client), verifying them itself.
+pub(crate) trait BlobStore: Send + Sync + std::fmt::Debug {
+    /// The blob's bytes as a stream; a digest mismatch is an error at its end.
+    fn open(&self, digest: &str) -> Result<Box<dyn Read + Send>, ImageError>;
+    /// What to name in errors: the registry and repository.
+    fn name(&self) -> &str;
+}
+
+impl LayerRef {
+    pub(crate) fn remote(
+        store: std::sync::Arc<dyn BlobStore>,
+        digest: String,
+        media_type: String,
+        size: Option<u64>,
+    ) -> LayerRef {
+        LayerRef {
+            digest,
+            media_type,
+            size,
+            location: BlobLocation::Remote(store),
+        }
+    }
 }
 
 /// An image ready to be read: its manifest digest (when known), config and layers in order.
@@ -53,22 +82,28 @@ pub struct OpenedImage {
     /// The image config JSON (user, env, history, …).
     pub config: serde_json::Value,
     pub layers: Vec<LayerRef>,
+    /// What reading the image's metadata noticed (credentials that could not be used, …).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Descriptor {
-    media_type: Option<String>,
-    digest: String,
+pub(crate) struct Descriptor {
+    pub(crate) media_type: Option<String>,
+    pub(crate) digest: String,
+    #[serde(default)]
+    pub(crate) size: Option<u64>,
     #[serde(default)]
     annotations: std::collections::HashMap<String, String>,
-    platform: Option<Platform>,
+    platform: Option<IndexPlatform>,
 }
 
 #[derive(Deserialize)]
-struct Platform {
+struct IndexPlatform {
     architecture: String,
     os: String,
+    #[serde(default)]
+    variant: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,9 +114,145 @@ struct Index {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Manifest {
-    config: Descriptor,
-    layers: Vec<Descriptor>,
+pub(crate) struct Manifest {
+    pub(crate) config: Descriptor,
+    pub(crate) layers: Vec<Descriptor>,
+}
+
+/// The platform to take from a multi-platform index, `os/architecture[/variant]` as Docker's
+/// `--platform` spells it (`linux/amd64`, `linux/arm64/v8`, `linux/arm/v7`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    /// The platform this program runs on, in Go's `GOOS/GOARCH` names as images use them.
+    pub fn host() -> Platform {
+        let architecture = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            "x86" => "386",
+            "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+            other => other,
+        };
+        Platform {
+            os: "linux".to_string(),
+            architecture: architecture.to_string(),
+            variant: None,
+        }
+    }
+
+    /// The variant, with each architecture's default spelled out as none (`arm64` is `v8`,
+    /// `amd64` is `v1`), so `linux/arm64` and `linux/arm64/v8` are the same platform.
+    fn normalised_variant(architecture: &str, variant: Option<&str>) -> Option<String> {
+        match (architecture, variant) {
+            ("arm64", Some("v8")) | ("amd64", Some("v1")) | (_, None | Some("")) => None,
+            (_, Some(variant)) => Some(variant.to_string()),
+        }
+    }
+
+    fn matches(&self, entry: &IndexPlatform) -> bool {
+        entry.os == self.os
+            && entry.architecture == self.architecture
+            && (self.variant.is_none()
+                || Self::normalised_variant(&entry.architecture, entry.variant.as_deref())
+                    == Self::normalised_variant(&self.architecture, self.variant.as_deref()))
+    }
+}
+
+impl std::str::FromStr for Platform {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Platform, String> {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            [os, architecture] | [os, architecture, _]
+                if !os.is_empty() && !architecture.is_empty() =>
+            {
+                Ok(Platform {
+                    os: os.to_string(),
+                    architecture: architecture.to_string(),
+                    variant: parts
+                        .get(2)
+                        .map(|v| v.to_string())
+                        .filter(|v| !v.is_empty()),
+                })
+            }
+            _ => Err(format!(
+                "{text:?} is not a platform: expected os/architecture[/variant], e.g. linux/amd64"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(variant) = &self.variant {
+            write!(f, "/{variant}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Follows image indexes (OCI index, Docker manifest list) from the document `bytes` (with
+/// `digest`) down to the image manifest for `platform`, fetching nested documents by digest.
+/// Returns the manifest's digest and the manifest.
+pub(crate) fn resolve_manifest(
+    mut digest: String,
+    mut bytes: Vec<u8>,
+    fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, ImageError>,
+    platform: &Platform,
+) -> Result<(String, Manifest), ImageError> {
+    // An index can point at an index; four levels is more than any registry nests.
+    for _ in 0..4 {
+        let document: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ImageError::Invalid(format!("manifest {digest}: {e}")))?;
+        if document
+            .get("schemaVersion")
+            .and_then(serde_json::Value::as_u64)
+            == Some(1)
+        {
+            return Err(ImageError::Invalid(format!(
+                "manifest {digest} is a Docker schema 1 manifest, deprecated since 2017 and not supported; re-push the image with a current client"
+            )));
+        }
+        if document.get("manifests").is_none() {
+            let manifest: Manifest = serde_json::from_value(document)
+                .map_err(|e| ImageError::Invalid(format!("manifest {digest}: {e}")))?;
+            return Ok((digest, manifest));
+        }
+        let index: Index = serde_json::from_value(document)
+            .map_err(|e| ImageError::Invalid(format!("index {digest}: {e}")))?;
+        let chosen = index
+            .manifests
+            .iter()
+            .find(|m| m.platform.as_ref().is_some_and(|p| platform.matches(p)))
+            .ok_or_else(|| {
+                let available: Vec<String> = index
+                    .manifests
+                    .iter()
+                    .filter_map(|m| m.platform.as_ref())
+                    .filter(|p| p.os != "unknown")
+                    .map(|p| match &p.variant {
+                        Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
+                        None => format!("{}/{}", p.os, p.architecture),
+                    })
+                    .collect();
+                ImageError::Invalid(format!(
+                    "no {platform} image in index {digest} (platforms: {}); choose one with --platform",
+                    available.join(", ")
+                ))
+            })?;
+        digest = chosen.digest.clone();
+        bytes = fetch(&digest)?;
+    }
+    Err(ImageError::Invalid(format!(
+        "index {digest}: indexes nested more than four deep"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -97,7 +268,7 @@ struct ArchiveEntry {
 fn read_blob(location: &BlobLocation, digest: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
     let mut reader = blob_reader(location, digest)?;
     let mut bytes = Vec::new();
-    let path = location.path().to_path_buf();
+    let path = PathBuf::from(location.describe());
     (&mut reader)
         .take(limit + 1)
         .read_to_end(&mut bytes)
@@ -112,10 +283,11 @@ fn read_blob(location: &BlobLocation, digest: &str, limit: u64) -> Result<Vec<u8
 }
 
 impl BlobLocation {
-    fn path(&self) -> &Path {
+    fn describe(&self) -> String {
         match self {
-            BlobLocation::File(path) => path,
-            BlobLocation::InArchive { archive, .. } => archive,
+            BlobLocation::File(path) => path.display().to_string(),
+            BlobLocation::InArchive { archive, .. } => archive.display().to_string(),
+            BlobLocation::Remote(store) => store.name().to_string(),
         }
     }
 }
@@ -123,15 +295,17 @@ impl BlobLocation {
 /// A reader of a blob that checks, once everything is read, that the bytes hash to `digest`.
 pub struct VerifyingReader {
     inner: Box<dyn Read + Send>,
-    hasher: Sha256,
-    expected: Option<String>,
+    /// The running hash and the expected hex digest, when there is one to check here.
+    hasher: Option<(Sha256, String)>,
     digest: String,
 }
 
 impl Read for VerifyingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some((hasher, _)) = &mut self.hasher {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -140,11 +314,10 @@ impl VerifyingReader {
     /// Reads what is left and checks the digest.
     pub fn finish(mut self) -> io::Result<()> {
         io::copy(&mut self, &mut io::sink())?;
-        let Some(expected) = self.expected else {
+        let Some((hasher, expected)) = self.hasher else {
             return Ok(());
         };
-        let actual: String = self
-            .hasher
+        let actual: String = hasher
             .finalize()
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -176,12 +349,22 @@ fn blob_reader(location: &BlobLocation, digest: &str) -> Result<VerifyingReader,
                 .map_err(io_error(archive))?;
             Box::new(file.take(*size))
         }
+        // The registry client verifies what it streams (any algorithm the digest names).
+        BlobLocation::Remote(store) => {
+            return Ok(VerifyingReader {
+                inner: store.open(digest)?,
+                hasher: None,
+                digest: digest.to_string(),
+            });
+        }
     };
+    // Docker archives name layers by path, not always by digest: verify what we can.
+    let hasher = digest
+        .strip_prefix("sha256:")
+        .map(|expected| (Sha256::new(), expected.to_string()));
     Ok(VerifyingReader {
         inner,
-        hasher: Sha256::new(),
-        // Docker archives name layers by path, not always by digest: verify what we can.
-        expected: digest.strip_prefix("sha256:").map(str::to_string),
+        hasher,
         digest: digest.to_string(),
     })
 }
@@ -193,143 +376,220 @@ impl LayerRef {
     }
 }
 
-/// Opens `target`: an OCI layout directory (`dir` or `dir:tag`) or a docker-save archive.
-pub fn open(target: &str) -> Result<OpenedImage, ImageError> {
-    let (path, tag) = match target.rsplit_once(':') {
-        Some((path, tag)) if Path::new(path).is_dir() => (path, Some(tag)),
-        _ => (target, None),
-    };
-    let path = Path::new(path);
-    if path.is_dir() {
-        open_layout(path, tag)
-    } else {
-        open_archive(path)
+/// How to open an image.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// The platform to take from a multi-platform image (default: the host's).
+    pub platform: Platform,
+    /// Registry access: plain HTTP and credentials.
+    pub registry: RegistryOptions,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            platform: Platform::host(),
+            registry: RegistryOptions::default(),
+        }
     }
 }
 
-const JSON_LIMIT: u64 = 16 << 20;
+/// How to talk to a registry.
+#[derive(Clone, Default)]
+pub struct RegistryOptions {
+    /// Plain HTTP (and no certificate checks) for the registry, not only for loopback ones.
+    pub insecure: bool,
+    /// Username and password; without them, the Docker client's config, else anonymous.
+    pub credentials: Option<(String, String)>,
+    /// The Docker client's config file (default: `$DOCKER_CONFIG/config.json`, else
+    /// `~/.docker/config.json`).
+    pub docker_config: Option<std::path::PathBuf>,
+}
 
-fn blob_path(layout: &Path, digest: &str) -> Result<PathBuf, ImageError> {
+impl std::fmt::Debug for RegistryOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryOptions")
+            .field("insecure", &self.insecure)
+            .field(
+                "credentials",
+                &self
+                    .credentials
+                    .as_ref()
+                    .map(|(user, _)| (user, "<redacted>")),
+            )
+            .field("docker_config", &self.docker_config)
+            .finish()
+    }
+}
+
+/// Opens `target` with the default options: see [`open_with`].
+pub fn open(target: &str) -> Result<OpenedImage, ImageError> {
+    open_with(target, &OpenOptions::default())
+}
+
+/// Opens `target`: an OCI layout directory (`dir` or `dir:tag`), a `docker save` (or OCI
+/// archive) tarball, or an image in a registry (`registry/repository:tag`, `…@sha256:…`).
+/// The prefixes `oci:`, `docker-archive:` and `docker://` say which one explicitly.
+pub fn open_with(target: &str, options: &OpenOptions) -> Result<OpenedImage, ImageError> {
+    if let Some(reference) = target.strip_prefix("docker://") {
+        return open_registry(reference, options);
+    }
+    if let Some(path) = target.strip_prefix("docker-archive:") {
+        return open_archive(Path::new(path), &options.platform);
+    }
+    let local = target.strip_prefix("oci:").unwrap_or(target);
+    let (path, tag) = match local.rsplit_once(':') {
+        Some((path, tag)) if Path::new(path).is_dir() => (path, Some(tag)),
+        _ => (local, None),
+    };
+    let path = Path::new(path);
+    if path.is_dir() {
+        open_layout(path, tag, &options.platform)
+    } else if path.exists() || local.len() != target.len() || looks_like_a_path(target) {
+        open_archive(path, &options.platform)
+    } else {
+        open_registry(target, options)
+    }
+}
+
+/// Whether a target that names nothing on disk was meant as a file rather than an image
+/// reference (a typo must say "no such file", not try the network).
+fn looks_like_a_path(target: &str) -> bool {
+    target.starts_with(['/', '.', '~'])
+        || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+            .iter()
+            .any(|suffix| target.ends_with(suffix))
+        || std::path::MAIN_SEPARATOR != '/' && target.contains(std::path::MAIN_SEPARATOR)
+}
+
+#[cfg(feature = "registry")]
+fn open_registry(reference: &str, options: &OpenOptions) -> Result<OpenedImage, ImageError> {
+    crate::registry::open(reference, options)
+}
+
+#[cfg(not(feature = "registry"))]
+fn open_registry(reference: &str, _options: &OpenOptions) -> Result<OpenedImage, ImageError> {
+    Err(ImageError::Invalid(format!(
+        "{reference}: no such file or directory, and this build of palisade cannot pull from registries"
+    )))
+}
+
+pub(crate) const JSON_LIMIT: u64 = 16 << 20;
+
+/// `algorithm/hex` of a well-formed digest (the blob's place under `blobs/`).
+fn blob_name(digest: &str) -> Result<String, ImageError> {
     let (algorithm, hex) = digest
         .split_once(':')
         .filter(|(a, h)| !a.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) && !h.is_empty())
         .ok_or_else(|| ImageError::Invalid(format!("malformed digest {digest:?}")))?;
-    Ok(layout.join("blobs").join(algorithm).join(hex))
+    Ok(format!("{algorithm}/{hex}"))
 }
 
-fn open_layout(layout: &Path, tag: Option<&str>) -> Result<OpenedImage, ImageError> {
-    let index_path = layout.join("index.json");
-    let index: Index =
-        serde_json::from_slice(&std::fs::read(&index_path).map_err(io_error(&index_path))?)
-            .map_err(|e| ImageError::Invalid(format!("{}: {e}", index_path.display())))?;
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// Reads an OCI image layout, whose blobs `locate` finds (files of a directory, or members of
+/// an OCI archive): the image tagged `tag`, else the only one.
+fn open_oci(
+    name: &str,
+    index: &[u8],
+    locate: &dyn Fn(&str) -> Result<BlobLocation, ImageError>,
+    tag: Option<&str>,
+    platform: &Platform,
+) -> Result<OpenedImage, ImageError> {
+    let index: Index = serde_json::from_slice(index)
+        .map_err(|e| ImageError::Invalid(format!("{name}: index.json: {e}")))?;
     let tags: Vec<&str> = index
         .manifests
         .iter()
-        .filter_map(|m| {
-            m.annotations
-                .get("org.opencontainers.image.ref.name")
-                .map(String::as_str)
-        })
+        .filter_map(|m| m.annotations.get(REF_NAME).map(String::as_str))
         .collect();
     let chosen = match tag {
         Some(tag) => index
             .manifests
             .iter()
-            .find(|m| {
-                m.annotations
-                    .get("org.opencontainers.image.ref.name")
-                    .map(String::as_str)
-                    == Some(tag)
-            })
+            .find(|m| m.annotations.get(REF_NAME).map(String::as_str) == Some(tag))
             .ok_or_else(|| {
                 ImageError::Invalid(format!(
-                    "no tag {tag:?} in {} (tags: {})",
-                    layout.display(),
+                    "no tag {tag:?} in {name} (tags: {})",
                     tags.join(", ")
                 ))
             })?,
         None if index.manifests.len() == 1 => &index.manifests[0],
         None => {
             return Err(ImageError::Invalid(format!(
-                "{} holds several images; name one as {}:<tag> (tags: {})",
-                layout.display(),
-                layout.display(),
+                "{name} holds several images; name one as {name}:<tag> (tags: {})",
                 tags.join(", ")
             )));
         }
     };
-    let mut descriptor_digest = chosen.digest.clone();
-    let mut media_type = chosen.media_type.clone().unwrap_or_default();
-    // A multi-platform index: the host's platform.
-    while media_type.contains("index") || media_type.contains("manifest.list") {
-        let location = BlobLocation::File(blob_path(layout, &descriptor_digest)?);
-        let nested: Index =
-            serde_json::from_slice(&read_blob(&location, &descriptor_digest, JSON_LIMIT)?)
-                .map_err(|e| ImageError::Invalid(format!("index {descriptor_digest}: {e}")))?;
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            other => other,
-        };
-        let manifest = nested
-            .manifests
-            .into_iter()
-            .find(|m| {
-                m.platform
-                    .as_ref()
-                    .is_some_and(|p| p.os == "linux" && p.architecture == arch)
-            })
-            .ok_or_else(|| {
-                ImageError::Invalid(format!(
-                    "no linux/{arch} image in index {descriptor_digest}"
-                ))
-            })?;
-        descriptor_digest = manifest.digest;
-        media_type = manifest.media_type.unwrap_or_default();
-    }
-    let location = BlobLocation::File(blob_path(layout, &descriptor_digest)?);
-    let manifest: Manifest =
-        serde_json::from_slice(&read_blob(&location, &descriptor_digest, JSON_LIMIT)?)
-            .map_err(|e| ImageError::Invalid(format!("manifest {descriptor_digest}: {e}")))?;
-    let config_location = BlobLocation::File(blob_path(layout, &manifest.config.digest)?);
-    let config = serde_json::from_slice(&read_blob(
-        &config_location,
-        &manifest.config.digest,
-        JSON_LIMIT,
-    )?)
-    .map_err(|e| ImageError::Invalid(format!("config {}: {e}", manifest.config.digest)))?;
+    let mut fetch = |digest: &str| read_blob(&locate(digest)?, digest, JSON_LIMIT);
+    let top = fetch(&chosen.digest)?;
+    let (manifest_digest, manifest) =
+        resolve_manifest(chosen.digest.clone(), top, &mut fetch, platform)?;
+    let config = serde_json::from_slice(&fetch(&manifest.config.digest)?)
+        .map_err(|e| ImageError::Invalid(format!("config {}: {e}", manifest.config.digest)))?;
     let layers = manifest
         .layers
         .into_iter()
         .map(|l| {
             Ok(LayerRef {
-                location: BlobLocation::File(blob_path(layout, &l.digest)?),
+                location: locate(&l.digest)?,
                 digest: l.digest,
                 media_type: l.media_type.unwrap_or_default(),
+                size: l.size,
             })
         })
         .collect::<Result<_, ImageError>>()?;
     Ok(OpenedImage {
         reference: match tag {
-            Some(tag) => format!("{}:{tag}", layout.display()),
-            None => layout.display().to_string(),
+            Some(tag) => format!("{name}:{tag}"),
+            None => name.to_string(),
         },
-        manifest_digest: Some(descriptor_digest),
+        manifest_digest: Some(manifest_digest),
         config,
         layers,
+        warnings: Vec::new(),
     })
 }
 
-fn open_archive(archive: &Path) -> Result<OpenedImage, ImageError> {
-    // Where every member of the archive is, to read layers in manifest order.
+fn open_layout(
+    layout: &Path,
+    tag: Option<&str>,
+    platform: &Platform,
+) -> Result<OpenedImage, ImageError> {
+    let index_path = layout.join("index.json");
+    let index = std::fs::read(&index_path).map_err(io_error(&index_path))?;
+    let locate = |digest: &str| {
+        Ok(BlobLocation::File(
+            layout.join("blobs").join(blob_name(digest)?),
+        ))
+    };
+    open_oci(
+        &layout.display().to_string(),
+        &index,
+        &locate,
+        tag,
+        platform,
+    )
+}
+
+/// Reads a tarball: a `docker save` archive (`manifest.json`), else an OCI archive (an image
+/// layout in a tar: `index.json` and `blobs/`). Members are read in place, by offset.
+fn open_archive(archive: &Path, platform: &Platform) -> Result<OpenedImage, ImageError> {
     let file = File::open(archive).map_err(io_error(archive))?;
     let mut tar = tar::Archive::new(file);
     let mut members = std::collections::HashMap::new();
-    for entry in tar.entries_with_seek().map_err(io_error(archive))? {
-        let entry = entry.map_err(io_error(archive))?;
+    let not_an_archive = |e: io::Error| {
+        ImageError::Invalid(format!(
+            "{}: not an image archive (a `docker save` or OCI archive tarball): {e}",
+            archive.display()
+        ))
+    };
+    for entry in tar.entries_with_seek().map_err(not_an_archive)? {
+        let entry = entry.map_err(not_an_archive)?;
         let name = entry
             .path()
-            .map_err(io_error(archive))?
+            .map_err(not_an_archive)?
             .to_string_lossy()
             .trim_start_matches("./")
             .to_string();
@@ -348,6 +608,17 @@ fn open_archive(archive: &Path) -> Result<OpenedImage, ImageError> {
             size,
         })
     };
+    if !members.contains_key("manifest.json") && members.contains_key("index.json") {
+        let index = read_blob(&member("index.json")?, "", JSON_LIMIT)?;
+        let locate = |digest: &str| member(&format!("blobs/{}", blob_name(digest)?));
+        return open_oci(
+            &archive.display().to_string(),
+            &index,
+            &locate,
+            None,
+            platform,
+        );
+    }
     let manifest: Vec<ArchiveEntry> =
         serde_json::from_slice(&read_blob(&member("manifest.json")?, "", JSON_LIMIT)?).map_err(
             |e| ImageError::Invalid(format!("{}: manifest.json: {e}", archive.display())),
@@ -378,10 +649,16 @@ fn open_archive(archive: &Path) -> Result<OpenedImage, ImageError> {
         .layers
         .iter()
         .map(|name| {
+            let location = member(name)?;
+            let size = match &location {
+                BlobLocation::InArchive { size, .. } => Some(*size),
+                _ => None,
+            };
             Ok(LayerRef {
-                location: member(name)?,
+                location,
                 digest: digest_of(name),
                 media_type: String::new(),
+                size,
             })
         })
         .collect::<Result<_, ImageError>>()?;
@@ -394,5 +671,39 @@ fn open_archive(archive: &Path) -> Result<OpenedImage, ImageError> {
         manifest_digest: None,
         config,
         layers,
+        warnings: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_parse_and_match_with_default_variants() {
+        let arm64: Platform = "linux/arm64".parse().unwrap();
+        let entry = |arch: &str, variant: Option<&str>| IndexPlatform {
+            os: "linux".into(),
+            architecture: arch.into(),
+            variant: variant.map(str::to_string),
+        };
+        assert!(arm64.matches(&entry("arm64", Some("v8"))));
+        let v8: Platform = "linux/arm64/v8".parse().unwrap();
+        assert!(v8.matches(&entry("arm64", None)));
+        let v7: Platform = "linux/arm/v7".parse().unwrap();
+        assert!(!v7.matches(&entry("arm", Some("v6"))));
+        assert!(v7.matches(&entry("arm", Some("v7"))));
+        assert_eq!(v7.to_string(), "linux/arm/v7");
+        assert!("linux".parse::<Platform>().is_err());
+        assert!("linux/amd64/v2/x".parse::<Platform>().is_err());
+    }
+
+    #[test]
+    fn typos_of_paths_are_not_taken_for_references() {
+        assert!(looks_like_a_path("./app.tar"));
+        assert!(looks_like_a_path("app.tar"));
+        assert!(!looks_like_a_path("127.0.0.1:5000/shop/api:1.4"));
+        let error = open("missing-image.tar").unwrap_err().to_string();
+        assert!(error.contains("missing-image.tar"), "{error}");
+    }
 }

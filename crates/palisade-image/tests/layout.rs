@@ -101,6 +101,39 @@ fn whiteouts_opaque_directories_and_escapes() {
     assert!(flat.warnings[0].contains("climbs out"));
 }
 
+/// An OCI archive is an image layout in a tarball (what `skopeo copy … oci-archive:` and
+/// `docker save` since 25 write): read in place, like a layout directory.
+#[test]
+fn oci_archives_read_like_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = gzip(&tar_of(&[(
+        "etc/os-release",
+        b"ID=alpine\nVERSION_ID=3.20.1\n",
+    )]));
+    layout(&dir.path().join("layout"), &[layer]);
+    let archive = dir.path().join("image.oci.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&archive).unwrap());
+    builder
+        .append_dir_all(".", dir.path().join("layout"))
+        .unwrap();
+    builder.finish().unwrap();
+    drop(builder);
+    let from_dir = open(&format!("{}:t", dir.path().join("layout").display())).unwrap();
+    let from_archive = open(archive.to_str().unwrap()).unwrap();
+    assert_eq!(from_archive.manifest_digest, from_dir.manifest_digest);
+    assert_eq!(from_archive.layers.len(), 1);
+    let flat = flatten(&from_archive, &|_| true, Limits::default()).unwrap();
+    assert_eq!(
+        flat.files["etc/os-release"].content,
+        b"ID=alpine\nVERSION_ID=3.20.1\n"
+    );
+    // A tarball that is neither kind says so.
+    let junk = dir.path().join("junk.tar");
+    std::fs::write(&junk, b"not a tar at all").unwrap();
+    let error = open(junk.to_str().unwrap()).unwrap_err().to_string();
+    assert!(error.contains("junk.tar"), "{error}");
+}
+
 #[test]
 fn tampered_blobs_bombs_and_unknown_tags_are_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -346,9 +379,14 @@ fn secrets_in_deleted_files_are_found() {
         wants: &palisade_image::layer_secrets::wants,
         inspect: &mut inspect,
     };
-    let flat =
-        palisade_image::flatten_inspecting(&image, &|_| true, Limits::default(), Some(inspector))
-            .unwrap();
+    let flat = palisade_image::flatten_inspecting(
+        &image,
+        &|_| true,
+        Limits::default(),
+        Some(inspector),
+        None,
+    )
+    .unwrap();
     assert!(
         !flat.files.contains_key("opt/app/.env"),
         "deleted from the filesystem"
@@ -375,7 +413,7 @@ fn real_app_image_binaries_match_go_and_cargo_auditable() {
         return;
     };
     let image = open(&format!("{}:debian-app", images.join("oci").display())).unwrap();
-    let analysis = palisade_image::analyze(&image).unwrap();
+    let analysis = palisade_image::analyze(&image, None).unwrap();
     let of = |ecosystem: &str, binary: &str| -> Vec<String> {
         let mut found: Vec<String> = analysis
             .packages

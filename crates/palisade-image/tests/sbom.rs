@@ -102,7 +102,7 @@ fn fixture_image_sboms_are_valid_cyclonedx() {
     for tag in ["debian-base", "debian-app", "distroless-like"] {
         let image =
             palisade_image::open(&format!("{}:{tag}", images.join("oci").display())).unwrap();
-        let analysis = palisade_image::analyze(&image).unwrap();
+        let analysis = palisade_image::analyze(&image, None).unwrap();
         let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
         let sbom = cyclonedx(
             &Subject {

@@ -1,7 +1,7 @@
 //! `palisade image`: what is inside an image (OCI layout, docker archive, or an unpacked root
 //! filesystem): its OS and the packages the catalogers find, as a table or JSON.
 
-use std::io::Write;
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -9,7 +9,10 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use palisade_core::{Finding, Severity};
 use palisade_image::catalog::Package;
-use palisade_image::{analyze, analyze_rootfs, open, rules, sbom};
+use palisade_image::{
+    OpenOptions, Platform, Progress, RegistryOptions, analyze, analyze_rootfs, open_with, rules,
+    sbom,
+};
 use palisade_report::FindingOut;
 use serde::Serialize;
 
@@ -23,9 +26,26 @@ pub enum ImageFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ImageArgs {
-    /// OCI image layout (`DIR` or `DIR:TAG`) or `docker save` archive.
+    /// OCI image layout (`DIR` or `DIR:TAG`), `docker save` or OCI archive tarball, or an
+    /// image in a registry (`registry/repository:tag` or `…@sha256:…`).
     #[arg(required_unless_present = "rootfs", conflicts_with = "rootfs")]
     target: Option<String>,
+    /// Platform to take from a multi-platform image: `os/arch[/variant]`.
+    #[arg(long, value_name = "PLATFORM", default_value_t = Platform::host())]
+    platform: Platform,
+    /// Allow plain HTTP and invalid certificates for the registry (loopback registries are
+    /// spoken to over HTTP anyway).
+    #[arg(long)]
+    insecure: bool,
+    /// Registry username (with --password-stdin); default: the Docker client's config.json.
+    #[arg(long, requires = "password_stdin")]
+    username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long, requires = "username")]
+    password_stdin: bool,
+    /// No progress bar, even on a terminal.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Catalog an unpacked root filesystem instead of an image.
     #[arg(long, value_name = "DIR")]
     rootfs: Option<PathBuf>,
@@ -94,8 +114,21 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             (root.display().to_string(), None, Vec::new(), analysis, None)
         }
         (Some(target), None) => {
-            let image = open(target)?;
-            let analysis = analyze(&image)?;
+            let options = OpenOptions {
+                platform: args.platform.clone(),
+                registry: RegistryOptions {
+                    insecure: args.insecure,
+                    credentials: match &args.username {
+                        Some(username) => Some((username.clone(), read_password()?)),
+                        None => None,
+                    },
+                    docker_config: None,
+                },
+            };
+            let image = open_with(target, &options)?;
+            let bar = LayerProgress::new(!args.quiet && std::io::stderr().is_terminal());
+            let analysis = analyze(&image, Some(&bar))?;
+            bar.done();
             let layers: Vec<String> = image.layers.iter().map(|l| l.digest.clone()).collect();
             (
                 image.reference,
@@ -197,6 +230,63 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     } else {
         std::process::ExitCode::SUCCESS
     })
+}
+
+/// The password or token for `--password-stdin`, without its trailing newline.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    anyhow::ensure!(
+        !password.is_empty(),
+        "--password-stdin: standard input was empty"
+    );
+    Ok(password)
+}
+
+/// A progress bar over the compressed bytes of the layer being read (hidden off a terminal).
+struct LayerProgress {
+    bar: indicatif::ProgressBar,
+}
+
+impl LayerProgress {
+    fn new(visible: bool) -> LayerProgress {
+        let bar = if visible {
+            indicatif::ProgressBar::new(0)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec}",
+            )
+            .expect("valid template"),
+        );
+        LayerProgress { bar }
+    }
+
+    fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for LayerProgress {
+    fn layer(&self, index: usize, count: usize, digest: &str, size: Option<u64>) {
+        let short = digest.strip_prefix("sha256:").unwrap_or(digest);
+        self.bar.set_prefix(format!(
+            "layer {}/{count} {}",
+            index + 1,
+            &short[..short.len().min(12)]
+        ));
+        self.bar.set_position(0);
+        self.bar.set_length(size.unwrap_or(0));
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
 }
 
 fn table(

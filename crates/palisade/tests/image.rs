@@ -123,3 +123,37 @@ fn real_images_from_layout_and_archive_agree() {
     assert_eq!(code, 2);
     assert!(stderr.contains("holds several images"), "{stderr}");
 }
+
+/// The registry `.ci/run` starts on 127.0.0.1:5000 over the fixture images' storage: the
+/// command pulls from it as the README shows, and finds what the OCI layout holds.
+#[test]
+fn the_fixture_registry_serves_the_same_image() {
+    let Some(images) = fixture_images() else {
+        eprintln!("skipping: fixture images not built");
+        return;
+    };
+    if std::net::TcpStream::connect("127.0.0.1:5000").is_err() {
+        eprintln!("skipping: no registry on 127.0.0.1:5000 (.ci/run starts one)");
+        return;
+    }
+    let layout = format!("{}:debian-app", images.join("oci").display());
+    let (from_layout, code, stderr) = image(&[&layout, "-f", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (pulled, code, stderr) = image(&[
+        "127.0.0.1:5000/fixtures/debian-app:latest",
+        "--platform",
+        "linux/amd64",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(pulled["packages"], from_layout["packages"]);
+    assert_eq!(pulled["image"]["digest"], from_layout["image"]["digest"]);
+    assert_eq!(
+        pulled["image"]["reference"],
+        "127.0.0.1:5000/fixtures/debian-app:latest"
+    );
+    let (_, code, stderr) = image(&["127.0.0.1:5000/fixtures/no-such-image:1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-image"), "{stderr}");
+}
