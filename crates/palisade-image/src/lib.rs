@@ -5,8 +5,8 @@
 //! the catalogers that turn those files into packages (OS release, dpkg, apk, Python, npm, Go
 //! and Rust binaries), the image rules and the secrets in layers.
 //!
-//! Also the CycloneDX SBOM of what it finds. Work in progress (issue 5): registries, RPM and Java
-//! catalogers, SPDX and the minimality checks come next.
+//! Also the SBOMs of what it finds: CycloneDX 1.6 ([`sbom`]) and SPDX 2.3 ([`spdx`]) JSON. Work
+//! in progress (issue 5): registries, RPM and Java catalogers and the minimality checks come next.
 
 mod analysis;
 pub mod catalog;
@@ -17,6 +17,7 @@ pub mod registry;
 pub mod rules;
 pub mod sbom;
 pub mod source;
+pub mod spdx;
 
 pub use analysis::{Analysis, analyze, analyze_rootfs};
 pub use flatten::{

@@ -1,7 +1,12 @@
-//! SBOMs of a cataloged image: CycloneDX 1.6 JSON (written as JSON values: `cyclonedx-bom`
-//! stops at 1.5, and the handful of fields palisade fills does not need a typed model). Every
-//! package becomes a `library` component with its purl and `palisade:` properties (ecosystem,
-//! source package, layer digest, path); the OS becomes an `operating-system` component.
+//! SBOMs of a cataloged image. This module holds what the formats share: the [`Subject`] they
+//! describe, the stable document UUID (the same image gives the same UUID, so SBOMs of one image
+//! diff cleanly), the timestamps and the de-duplication of element references; and the CycloneDX
+//! 1.6 JSON document (written as JSON values: `cyclonedx-bom` stops at 1.5, and the handful of
+//! fields palisade fills does not need a typed model). Every package becomes a `library`
+//! component with its purl and `palisade:` properties (ecosystem, source package, layer digest,
+//! path); the OS becomes an `operating-system` component. SPDX 2.3 is in [`crate::spdx`].
+
+use std::collections::HashSet;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -18,9 +23,9 @@ pub struct Subject<'a> {
     pub packages: &'a [Package],
 }
 
-/// A stable UUID (version 5 layout, from a SHA-256) for the serial number: the same image gives
-/// the same serial, so SBOMs of one image diff cleanly.
-fn serial(subject: &Subject<'_>) -> String {
+/// A stable UUID (version 5 layout, from a SHA-256 of the reference, the digest and the purls)
+/// naming one image's SBOM: the CycloneDX serial number and the SPDX document namespace.
+pub(crate) fn document_uuid(subject: &Subject<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(subject.reference.as_bytes());
     hasher.update(subject.digest.unwrap_or("").as_bytes());
@@ -32,7 +37,7 @@ fn serial(subject: &Subject<'_>) -> String {
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
+        "{}-{}-{}-{}-{}",
         &hex[..8],
         &hex[8..12],
         &hex[12..16],
@@ -42,7 +47,7 @@ fn serial(subject: &Subject<'_>) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.
-fn timestamp(seconds: u64) -> String {
+pub(crate) fn timestamp(seconds: u64) -> String {
     let date = palisade_core::suppress::Date::from_days_since_epoch((seconds / 86_400) as i64);
     let rest = seconds % 86_400;
     format!(
@@ -51,6 +56,18 @@ fn timestamp(seconds: u64) -> String {
         rest % 3600 / 60,
         rest % 60
     )
+}
+
+/// `base`, or else the first of `base{separator}2`, `base{separator}3`, … not yet `taken`, which
+/// it then joins: element references must be unique even when one package is listed twice.
+pub(crate) fn first_free_ref(taken: &mut HashSet<String>, base: &str, separator: char) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 1;
+    while !taken.insert(candidate.clone()) {
+        n += 1;
+        candidate = format!("{base}{separator}{n}");
+    }
+    candidate
 }
 
 /// The CycloneDX 1.6 JSON document; `now` is the Unix time of the metadata timestamp.
@@ -67,15 +84,10 @@ pub fn cyclonedx(subject: &Subject<'_>, tool_version: &str, now: u64) -> Value {
             "description": subject.os.pretty_name,
         }));
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut taken_refs = HashSet::new();
     for p in subject.packages {
-        // bom-refs must be unique: one package found at two paths gets a suffixed ref.
-        let mut bom_ref = p.purl.clone();
-        let mut n = 1;
-        while !seen.insert(bom_ref.clone()) {
-            n += 1;
-            bom_ref = format!("{}#{n}", p.purl);
-        }
+        // One package found at two paths gets a suffixed bom-ref.
+        let bom_ref = first_free_ref(&mut taken_refs, &p.purl, '#');
         let mut properties = vec![
             property("ecosystem", &p.ecosystem),
             property("path", &p.path),
@@ -108,7 +120,7 @@ pub fn cyclonedx(subject: &Subject<'_>, tool_version: &str, now: u64) -> Value {
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": serial(subject),
+        "serialNumber": format!("urn:uuid:{}", document_uuid(subject)),
         "version": 1,
         "metadata": {
             "timestamp": timestamp(now),
@@ -124,7 +136,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timestamps_and_serials() {
+    fn timestamps_uuids_and_free_refs() {
         assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(timestamp(1_795_378_005), "2026-11-22T20:06:45Z");
         let os = OsRelease::default();
@@ -135,8 +147,14 @@ mod tests {
             os: &os,
             packages: &[],
         };
-        let s = serial(&subject);
-        assert_eq!(s, serial(&subject), "stable");
-        assert_eq!(&s[23..24], "5");
+        let uuid = document_uuid(&subject);
+        assert_eq!(uuid, document_uuid(&subject), "stable");
+        assert_eq!(&uuid[14..15], "5");
+        let mut taken = HashSet::new();
+        let refs: Vec<String> = ["a", "a", "b", "a"]
+            .iter()
+            .map(|base| first_free_ref(&mut taken, base, '#'))
+            .collect();
+        assert_eq!(refs, ["a", "a#2", "b", "a#3"]);
     }
 }

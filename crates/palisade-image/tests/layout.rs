@@ -3,9 +3,12 @@
 //! paths that climb out, tampered blobs, decompression bombs. The images built with debootstrap
 //! by `../shared/fixtures/make-images.sh` are checked too when present.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 
+use common::fixture_images;
 use palisade_image::flatten::Limits;
 use palisade_image::{flatten, open};
 use sha2::{Digest, Sha256};
@@ -169,31 +172,6 @@ fn tampered_blobs_bombs_and_unknown_tags_are_errors() {
         error.contains("corrupted or tampered") || error.contains("layer 0"),
         "{error}"
     );
-}
-
-fn fixture_images() -> Option<std::path::PathBuf> {
-    let work = std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string());
-    let images = Path::new(&work).join("images");
-    // Complete only: a build that stopped half-way leaves some of these out.
-    let complete = images.join("oci/index.json").is_file()
-        && ["debian-base", "debian-app", "distroless-like"]
-            .iter()
-            .all(|tag| {
-                images.join("rootfs").join(tag).join("rootfs").is_dir()
-                    && images
-                        .join("docker-archive")
-                        .join(format!("{tag}.tar"))
-                        .is_file()
-            });
-    if complete {
-        Some(images)
-    } else {
-        eprintln!(
-            "skipping: run ../shared/fixtures/make-images.sh to build {}",
-            images.display()
-        );
-        None
-    }
 }
 
 fn selects(path: &str) -> bool {

@@ -5,6 +5,8 @@
 //! catalog from the registry as from the OCI layout. Skipped where `docker-registry` is absent.
 #![cfg(feature = "registry")]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -399,10 +401,9 @@ fn basic_auth_needs_the_right_credentials() {
 /// the OCI layout (Docker schema 2 and OCI manifests alike).
 #[test]
 fn fixture_images_catalog_the_same_from_the_registry() {
-    let images = Path::new(
-        &std::env::var("SCRATCH").unwrap_or_else(|_| "/tmp/palisade-scratch".to_string()),
-    )
-    .join("images");
+    let Some(images) = common::fixture_images() else {
+        return;
+    };
     let storage = images.join("registry/data");
     if !storage.is_dir() {
         eprintln!(

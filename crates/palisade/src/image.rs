@@ -11,7 +11,7 @@ use palisade_core::{Finding, Severity};
 use palisade_image::catalog::Package;
 use palisade_image::{
     OpenOptions, Platform, Progress, RegistryOptions, analyze, analyze_rootfs, open_with, rules,
-    sbom,
+    sbom, spdx,
 };
 use palisade_report::FindingOut;
 use serde::Serialize;
@@ -22,6 +22,8 @@ pub enum ImageFormat {
     Json,
     /// CycloneDX 1.6 JSON SBOM.
     Cyclonedx,
+    /// SPDX 2.3 JSON SBOM.
+    Spdx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,7 +187,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     };
     let text = match args.format {
         ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
-        ImageFormat::Cyclonedx => {
+        ImageFormat::Cyclonedx | ImageFormat::Spdx => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
@@ -196,11 +198,12 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
                 os,
                 packages,
             };
-            serde_json::to_string_pretty(&sbom::cyclonedx(
-                &subject,
-                env!("CARGO_PKG_VERSION"),
-                now,
-            ))? + "\n"
+            let document = if args.format == ImageFormat::Spdx {
+                spdx::spdx(&subject, env!("CARGO_PKG_VERSION"), now)
+            } else {
+                sbom::cyclonedx(&subject, env!("CARGO_PKG_VERSION"), now)
+            };
+            serde_json::to_string_pretty(&document)? + "\n"
         }
         ImageFormat::Table => table(
             &reference,

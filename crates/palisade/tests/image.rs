@@ -114,6 +114,14 @@ fn real_images_from_layout_and_archive_agree() {
     let (sbom, code, _) = image(&[&layout, "-f", "cyclonedx"]);
     assert_eq!(code, 0);
     assert_eq!(sbom["specVersion"], "1.6");
+    let (spdx, code, _) = image(&[&layout, "-f", "spdx"]);
+    assert_eq!(code, 0);
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        spdx["packages"].as_array().unwrap().len(),
+        from_layout["packages"].as_array().unwrap().len() + 2,
+        "the packages, the OS and the image"
+    );
     assert_eq!(
         sbom["components"].as_array().unwrap().len(),
         from_layout["packages"].as_array().unwrap().len() + 1,
