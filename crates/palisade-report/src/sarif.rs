@@ -86,16 +86,18 @@ pub fn render_sarif(
         .collect();
     let render_result = |&(finding, suppression): &(&Finding, Option<&Suppression>)| {
         let rule_index = context.rules.iter().position(|r| r.id == finding.rule.id);
+        // Image findings have no line (the config is not a source file): no region then.
+        let mut physical = json!({ "artifactLocation": { "uri": uri(&finding.location.file) } });
+        if finding.location.line > 0 {
+            physical["region"] = json!({ "startLine": finding.location.line, "startColumn": finding.location.column });
+        }
         let mut value = json!({
             "ruleId": finding.rule.id,
             "ruleIndex": rule_index,
             "level": level(finding.severity),
             "message": { "text": format!("{}: {}", finding.object, finding.message) },
             "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": { "uri": uri(&finding.location.file) },
-                    "region": { "startLine": finding.location.line, "startColumn": finding.location.column },
-                },
+                "physicalLocation": physical,
                 "logicalLocations": [{ "fullyQualifiedName": format!("{}.{}", finding.object, finding.location.path), "kind": "object" }],
             }],
             "partialFingerprints": { "palisadeFingerprint/v1": finding.fingerprint() },

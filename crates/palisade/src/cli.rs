@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_checks::pss::{Level, Version};
 use palisade_checks::{Engine, PssSettings, expired_ignore, frameworks};
 use palisade_core::config::Config;
-use palisade_core::suppress::{self, Baseline, Date};
-use palisade_core::{Framework, InputError, RuleMeta, Severity};
+use palisade_core::suppress::{self, Baseline, Date, UnusedIgnore};
+use palisade_core::{Framework, InputError, RuleMeta, ScanResult, Severity};
 use palisade_report::{ReportContext, TableOptions, Tool};
 
 use crate::{docs, rules, scan};
@@ -34,9 +34,9 @@ pub struct Cli {
 enum Command {
     /// Scan manifests, directories, Kustomizations and Helm charts (`-` reads stdin).
     Scan(Box<ScanArgs>),
-    /// Catalog what is inside an image (OCI layout, docker archive, rootfs): OS, packages
-    /// (dpkg, apk, PyPI, npm, Go, Rust), findings (root user, SSH, secrets), CycloneDX SBOM.
-    Image(crate::image::ImageArgs),
+    /// Catalog what is inside an image (registry, OCI layout or archive, docker archive,
+    /// rootfs): OS, packages, findings (root user, SSH, secrets), CycloneDX or SPDX SBOM.
+    Image(Box<crate::image::ImageArgs>),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -142,7 +142,7 @@ fn parse_version(value: &str) -> Result<Version, String> {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(*args),
-        Command::Image(args) => crate::image::run(args),
+        Command::Image(args) => crate::image::run(*args),
         Command::Checks { format } => {
             let rules = rules::all();
             let text = match format {
@@ -167,7 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Reports input errors that stop a scan before it starts (configuration, baseline): exit 2.
-fn input_errors(errors: &[InputError]) -> ExitCode {
+pub fn input_errors(errors: &[InputError]) -> ExitCode {
     for error in errors {
         eprintln!("palisade: input error: {error}");
     }
@@ -180,6 +180,70 @@ fn print(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }
+}
+
+/// The configuration (`--config`, else the first palisade.toml found from `paths`) and the
+/// `--baseline` file; their errors are input errors.
+pub fn load_config_and_baseline(
+    config: Option<&Path>,
+    paths: &[PathBuf],
+    baseline: Option<&Path>,
+) -> Result<(Config, Option<Baseline>), Vec<InputError>> {
+    let config_path = config
+        .map(Path::to_path_buf)
+        .or_else(|| Config::discover(paths));
+    let config = match &config_path {
+        Some(path) => Config::load(path, &|id| rules::find(id).map(|r| r.id))?,
+        None => Config::default(),
+    };
+    let baseline = baseline
+        .map(Baseline::read)
+        .transpose()
+        .map_err(|e| vec![e])?;
+    Ok((config, baseline))
+}
+
+/// Moves the findings that `[[ignore]]` entries, annotations or the baseline accept to
+/// `result.suppressed`, adds `expiredIgnore` findings for lapsed entries (unless the rule
+/// selection leaves that rule out), writes `--write-baseline`, and returns the ignore entries
+/// that matched nothing.
+pub fn apply_suppressions(
+    result: &mut ScanResult,
+    config: &Config,
+    baseline: Option<&Baseline>,
+    engine: &Engine,
+    write_baseline: Option<&Path>,
+) -> anyhow::Result<Vec<UnusedIgnore>> {
+    let mut applied = suppress::apply(
+        std::mem::take(&mut result.findings),
+        &result.suppressed,
+        &config.ignores,
+        baseline,
+        Date::today(),
+        &expired_ignore::RULE,
+    );
+    // Expired entries are reported whatever --framework says (they belong to none); only an
+    // explicit rule selection turns them off.
+    let expired = expired_ignore::RULE.id;
+    let report_expired =
+        !engine.skip.contains(expired) && (engine.only.is_empty() || engine.only.contains(expired));
+    if !report_expired {
+        applied.kept.retain(|f| f.rule.id != expired);
+    }
+    if let Some(severity) = engine.severity.get(expired) {
+        for finding in applied.kept.iter_mut().filter(|f| f.rule.id == expired) {
+            finding.severity = *severity;
+        }
+    }
+    result.findings = applied.kept;
+    result.suppressed.extend(applied.suppressed);
+    if let Some(path) = write_baseline {
+        let reported = result.findings.iter().filter(|f| f.rule.id != expired);
+        std::fs::write(path, Baseline::render(reported, baseline))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    result.summary.suppressed = result.suppressed.len();
+    Ok(applied.unused)
 }
 
 fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
@@ -199,21 +263,11 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let config_path = args.config.clone().or_else(|| Config::discover(&paths));
-    let config = match &config_path {
-        Some(path) => match Config::load(path, &|id| rules::find(id).map(|r| r.id)) {
-            Ok(config) => config,
+    let (config, baseline) =
+        match load_config_and_baseline(args.config.as_deref(), &paths, args.baseline.as_deref()) {
+            Ok(loaded) => loaded,
             Err(errors) => return Ok(input_errors(&errors)),
-        },
-        None => Config::default(),
-    };
-    let baseline = match &args.baseline {
-        Some(path) => match Baseline::read(path) {
-            Ok(baseline) => Some(baseline),
-            Err(error) => return Ok(input_errors(&[error])),
-        },
-        None => None,
-    };
+        };
     let level = if args.framework.contains(&Framework::PssRestricted) {
         Some(Level::Restricted)
     } else if args.framework.contains(&Framework::PssBaseline) {
@@ -248,47 +302,20 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
     );
 
-    let mut applied = suppress::apply(
-        std::mem::take(&mut result.findings),
-        &result.suppressed,
-        &config.ignores,
+    let unused = apply_suppressions(
+        &mut result,
+        &config,
         baseline.as_ref(),
-        Date::today(),
-        &expired_ignore::RULE,
-    );
-    // Expired entries are reported whatever --framework says (they belong to none); only an
-    // explicit rule selection turns them off.
-    let expired = expired_ignore::RULE.id;
-    let report_expired =
-        !engine.skip.contains(expired) && (engine.only.is_empty() || engine.only.contains(expired));
-    if !report_expired {
-        applied
-            .kept
-            .retain(|f| f.rule.id != expired_ignore::RULE.id);
-    }
-    if let Some(severity) = engine.severity.get(expired) {
-        for finding in applied.kept.iter_mut().filter(|f| f.rule.id == expired) {
-            finding.severity = *severity;
-        }
-    }
-    result.findings = applied.kept;
-    result.suppressed.extend(applied.suppressed);
-    if let Some(path) = &args.write_baseline {
-        let reported = result
-            .findings
-            .iter()
-            .filter(|f| f.rule.id != expired_ignore::RULE.id);
-        std::fs::write(path, Baseline::render(reported, baseline.as_ref()))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    result.summary.suppressed = result.suppressed.len();
+        &engine,
+        args.write_baseline.as_deref(),
+    )?;
     // SARIF always carries suppressed results (with their `suppressions`), so that code
     // scanning shows them as accepted rather than closing them as fixed.
     if !args.show_suppressed && args.format != Format::Sarif {
         result.suppressed.clear();
     }
     if args.show_unused {
-        result.unused_ignores = applied.unused;
+        result.unused_ignores = unused;
     }
     let rules = rules::all();
     result.compliance = args

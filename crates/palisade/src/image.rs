@@ -7,13 +7,17 @@ use std::path::PathBuf;
 use anyhow::Context;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use palisade_core::{Finding, Severity};
+use palisade_checks::Engine;
+use palisade_core::suppress::Suppressed;
+use palisade_core::{CheckedObject, Finding, RuleMeta, ScanResult, Severity};
 use palisade_image::catalog::Package;
 use palisade_image::{
     OpenOptions, Platform, Progress, RegistryOptions, analyze, analyze_rootfs, open_with, rules,
     sbom, spdx,
 };
-use palisade_report::FindingOut;
+use palisade_report::{FindingOut, ReportContext};
+
+use crate::cli::{TOOL, apply_suppressions, input_errors, load_config_and_baseline};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,6 +28,10 @@ pub enum ImageFormat {
     Cyclonedx,
     /// SPDX 2.3 JSON SBOM.
     Spdx,
+    /// SARIF 2.1.0 of the findings (code scanning).
+    Sarif,
+    /// JUnit XML of the rules run on the image (CI test reports).
+    Junit,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +67,20 @@ pub struct ImageArgs {
     /// Exit with code 1 when a finding at or above this severity is reported.
     #[arg(long, value_name = "SEVERITY", value_parser = crate::cli::parse_severity)]
     fail_on: Option<Severity>,
+    /// Configuration file ([rules], [[ignore]] entries matching `kind = "Image"` and the image
+    /// reference as `name`). Default: the first palisade.toml in the current directory or its
+    /// parents.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Accept the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings' fingerprints in FILE, to pass to --baseline later.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Also list suppressed findings, with their justification (SARIF always carries them).
+    #[arg(long)]
+    show_suppressed: bool,
 }
 
 #[derive(Serialize)]
@@ -68,8 +90,11 @@ struct Report<'a> {
     tool: Tool,
     image: ImageOut<'a>,
     packages: Vec<PackageOut<'a>>,
-    /// Image hardening findings (config: user, ports, secrets in env and history).
+    /// Image hardening findings (config: user, ports, secrets in env and history, layers).
     findings: Vec<FindingOut<'a>>,
+    /// Findings a suppression accepted (with `--show-suppressed`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<FindingOut<'a>>,
     warnings: &'a [String],
 }
 
@@ -110,6 +135,14 @@ struct PackageOut<'a> {
 }
 
 pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
+    let (settings, baseline) = match load_config_and_baseline(
+        args.config.as_deref(),
+        &[PathBuf::from(".")],
+        args.baseline.as_deref(),
+    ) {
+        Ok(loaded) => loaded,
+        Err(errors) => return Ok(input_errors(&errors)),
+    };
     let (reference, digest, layers, analysis, config) = match (&args.target, &args.rootfs) {
         (_, Some(root)) => {
             let analysis = analyze_rootfs(root)?;
@@ -143,16 +176,48 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
         (None, None) => unreachable!("clap requires a target or --rootfs"),
     };
     let (os, packages) = (&analysis.os, &analysis.packages);
-    let findings = match &config {
-        Some(config) => {
-            let facts = rules::ImageFacts {
-                config,
-                layers: &layers,
-                layer_secrets: &analysis.layer_secrets,
-            };
-            rules::check(&reference, &facts, &|_| true)
+    let mut engine = Engine::default();
+    engine.configure(&settings);
+    let mut result = ScanResult::default();
+    if let Some(config) = &config {
+        let facts = rules::ImageFacts {
+            config,
+            layers: &layers,
+            layer_secrets: &analysis.layer_secrets,
+        };
+        let enabled = |rule: &RuleMeta| engine.enabled(rule);
+        result.findings = rules::check(&reference, &facts, &enabled);
+        for finding in &mut result.findings {
+            if let Some(severity) = engine.severity.get(finding.rule.id) {
+                finding.severity = *severity;
+            }
         }
-        None => Vec::new(),
+        let ran: Vec<&'static str> = rules::all()
+            .filter(|rule| enabled(&rule.meta))
+            .map(|rule| rule.meta.id)
+            .collect();
+        result.rules_applied.extend(&ran);
+        result.objects.push(CheckedObject {
+            file: reference.clone(),
+            object: rules::object(&reference),
+            rules: ran,
+        });
+    }
+    result.summary.files = 1;
+    result.summary.objects = 1;
+    apply_suppressions(
+        &mut result,
+        &settings,
+        baseline.as_ref(),
+        &engine,
+        args.write_baseline.as_deref(),
+    )?;
+    result.sort();
+    let findings = &result.findings;
+    let suppressed: &[Suppressed] = if args.show_suppressed {
+        &result.suppressed
+    } else {
+        &[]
     };
     let report = Report {
         schema_version: "1.0",
@@ -183,6 +248,10 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             })
             .collect(),
         findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
+        suppressed: suppressed
+            .iter()
+            .map(|s| FindingOut::new(&s.finding, Some(&s.suppression)))
+            .collect(),
         warnings: &analysis.warnings,
     };
     let text = match args.format {
@@ -205,11 +274,17 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             };
             serde_json::to_string_pretty(&document)? + "\n"
         }
+        ImageFormat::Sarif => {
+            let mut out = Vec::new();
+            palisade_report::render_sarif(&result, &report_context(), &mut out)?;
+            String::from_utf8(out)?
+        }
+        ImageFormat::Junit => palisade_report::render_junit(&result, &report_context()),
         ImageFormat::Table => table(
             &reference,
             &os.pretty_name,
             packages,
-            &findings,
+            findings,
             &analysis.warnings,
         ),
     };
@@ -236,6 +311,14 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
 }
 
 /// The password or token for `--password-stdin`, without its trailing newline.
+fn report_context() -> ReportContext<'static> {
+    static RULES: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    ReportContext {
+        tool: TOOL,
+        rules: RULES.get_or_init(crate::rules::all),
+    }
+}
+
 fn read_password() -> anyhow::Result<String> {
     let mut password = String::new();
     std::io::stdin()

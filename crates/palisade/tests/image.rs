@@ -165,3 +165,99 @@ fn the_fixture_registry_serves_the_same_image() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-image"), "{stderr}");
 }
+
+/// Image findings go through the same gate as `palisade scan`: palisade.toml rules and
+/// `[[ignore]]` entries (kind `Image`, the reference as name), baselines, SARIF and JUnit.
+#[test]
+fn image_findings_take_config_suppressions_and_ci_formats() {
+    let Some(images) = fixture_images() else {
+        eprintln!("skipping: fixture images not built");
+        return;
+    };
+    let layout = format!("{}:debian-app", images.join("oci").display());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("palisade.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"imageRootUser\"\nkind = \"Image\"\nname = \"*debian-app\"\nreason = \"the entrypoint drops privileges\"\n\n[rules.severity]\nimageSecretInLayer = \"low\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (report, code, stderr) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--config",
+        config,
+        "--show-suppressed",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code, 0, "the root user is accepted: {stderr}");
+    let rules = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"], f["severity"]))
+            .collect()
+    };
+    assert!(
+        !rules("findings")
+            .iter()
+            .any(|r| r.contains("imageRootUser"))
+    );
+    assert!(
+        rules("findings")
+            .iter()
+            .filter(|r| r.contains("imageSecretInLayer"))
+            .all(|r| r.ends_with("\"low\"")),
+        "{:?}",
+        rules("findings")
+    );
+    assert_eq!(
+        report["suppressed"][0]["suppression"]["justification"],
+        "the entrypoint drops privileges"
+    );
+
+    let (sarif, code, _) = image(&[&layout, "-f", "sarif", "--config", config]);
+    assert_eq!(code, 0);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let root = results
+        .iter()
+        .find(|r| r["ruleId"] == "imageRootUser")
+        .expect("suppressed results stay in SARIF");
+    assert_eq!(root["suppressions"][0]["kind"], "external");
+    assert!(root["locations"][0]["physicalLocation"]["region"].is_null());
+
+    let output = assert_cmd::Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["image", &layout, "-f", "junit"])
+        .output()
+        .unwrap();
+    let junit = String::from_utf8(output.stdout).unwrap();
+    assert!(junit.contains("<testsuites"), "{junit}");
+    assert!(junit.contains("imageRootUser"), "{junit}");
+
+    // A baseline written now accepts the same findings next time.
+    let baseline = dir.path().join("baseline.txt");
+    let (_, code, _) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let (accepted, code, _) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--fail-on",
+        "info",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(accepted["findings"].as_array().unwrap().len(), 0);
+}

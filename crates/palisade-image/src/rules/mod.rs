@@ -47,6 +47,16 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
     .into_iter()
 }
 
+/// The image as the object its findings are about: kind `Image`, named by its reference.
+pub fn object(reference: &str) -> ObjectRef {
+    ObjectRef {
+        api_version: String::new(),
+        kind: "Image".to_string(),
+        namespace: None,
+        name: reference.to_string(),
+    }
+}
+
 /// The findings of the enabled rules on an image's config JSON. The object is the image (its
 /// reference); the location is the config path (no line: the config is not a source file).
 pub fn check(
@@ -54,12 +64,7 @@ pub fn check(
     facts: &ImageFacts<'_>,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Vec<Finding> {
-    let object = Arc::new(ObjectRef {
-        api_version: String::new(),
-        kind: "Image".to_string(),
-        namespace: None,
-        name: reference.to_string(),
-    });
+    let object = Arc::new(object(reference));
     let file: Arc<str> = Arc::from(reference);
     all()
         .filter(|rule| enabled(&rule.meta))
