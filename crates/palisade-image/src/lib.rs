@@ -2,11 +2,12 @@
 //! and `docker save` archives (digest-verified blobs), streaming their layers once in order
 //! (tar, tar+gzip, tar+zstd) and flattening them with whiteouts and opaque directories while
 //! keeping only the files the catalogers ask for, bounded in size, never writing to disk; and
-//! the catalogers that turn those files into packages (OS release, dpkg, apk, Python, npm, Go
-//! and Rust binaries), the image rules and the secrets in layers.
+//! the catalogers that turn those files into packages (OS release, dpkg, apk, rpm, Python, npm,
+//! Go and Rust binaries), the image rules and the secrets in layers.
 //!
-//! Also the SBOMs of what it finds: CycloneDX 1.6 ([`sbom`]) and SPDX 2.3 ([`spdx`]) JSON. Work
-//! in progress (issue 5): registries, RPM and Java catalogers and the minimality checks come next.
+//! Images come from OCI layouts and archives, `docker save` archives, unpacked root filesystems
+//! and (feature `registry`) OCI distribution registries. Also the SBOMs of what it finds:
+//! CycloneDX 1.6 ([`sbom`]) and SPDX 2.3 ([`spdx`]) JSON.
 
 mod analysis;
 pub mod catalog;

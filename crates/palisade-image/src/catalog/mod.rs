@@ -1,6 +1,7 @@
 //! Catalogers: from the files an image keeps to what is installed in it (OS release, dpkg, apk,
-//! Python distributions, npm packages, and packages compiled into Go and Rust binaries). Each reports name,
-//! version, ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
+//! rpm, Python distributions, npm packages, and packages compiled into Go and Rust binaries).
+//! Each reports name, version, ecosystem (as OSV spells it), the file it read, the layer that
+//! wrote it, and a purl.
 
 pub mod apk;
 pub mod binaries;
@@ -8,6 +9,7 @@ pub mod dpkg;
 pub mod npm;
 pub mod os_release;
 pub mod python;
+pub mod rpm;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,7 @@ pub fn selects(path: &str) -> bool {
     os_release::PATHS.contains(&path)
         || dpkg::selects(path)
         || path == apk::PATH
+        || rpm::selects(path)
         || python::selects(path)
         || npm::selects(path)
 }
@@ -39,6 +42,10 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
             packages.extend(dpkg::parse(&text(file), path, file.layer, &os));
         } else if path == apk::PATH {
             packages.extend(apk::parse(&text(file), file.layer, &os));
+        } else if rpm::selects(path) {
+            // The catalog has no warnings to report with yet: a database it cannot read adds
+            // no packages.
+            packages.extend(rpm::parse(&file.content, path, file.layer, &os).unwrap_or_default());
         } else if python::selects(path) {
             packages.extend(python::parse(&text(file), path, file.layer));
         } else if npm::selects(path) {
@@ -57,7 +64,8 @@ pub struct Package {
     pub ecosystem: String,
     pub name: String,
     pub version: String,
-    /// The source package advisories are keyed by (dpkg `Source:`), else the binary's.
+    /// The source package advisories are keyed by (dpkg `Source:`, rpm `SOURCERPM`), else the
+    /// binary's.
     pub source_name: String,
     pub source_version: String,
     pub purl: String,

@@ -46,16 +46,30 @@ pub fn parse(text: &str) -> OsRelease {
 
 impl OsRelease {
     /// The OSV ecosystem of the distribution's packages: `Debian:12`, `Ubuntu:22.04`,
-    /// `Alpine:v3.20`; `None` for distributions palisade does not know.
+    /// `Alpine:v3.20`, `AlmaLinux:9`, `Rocky Linux:9`, `Mageia:9`, `Photon OS:5.0`, and for the
+    /// distributions OSV scopes by product name, the name os-release gives: `openSUSE:Leap 15.6`,
+    /// `SUSE:Linux Enterprise Server 15 SP5` (`PRETTY_NAME` less the vendor). Red Hat's streams
+    /// are CPEs of product and repository (`Red Hat:enterprise_linux:9::appstream`); the rpmdb
+    /// does not record the repository, so RHEL gets the prefix they share,
+    /// `Red Hat:enterprise_linux:9`. `None` for distributions OSV has no ecosystem for.
     pub fn ecosystem(&self) -> Option<String> {
+        let major = self.version_id.split('.').next().unwrap_or("");
         let major_minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+        let product = |vendor: &str| match self.pretty_name.strip_prefix(vendor) {
+            Some(product) if product.starts_with(' ') => format!("{vendor}:{}", product.trim()),
+            _ => vendor.to_string(),
+        };
         match self.id.as_str() {
-            "debian" => Some(format!(
-                "Debian:{}",
-                self.version_id.split('.').next().unwrap_or("")
-            )),
+            "debian" => Some(format!("Debian:{major}")),
             "ubuntu" => Some(format!("Ubuntu:{}", self.version_id)),
             "alpine" => Some(format!("Alpine:v{}", major_minor(&self.version_id))),
+            "almalinux" => Some(format!("AlmaLinux:{major}")),
+            "rocky" => Some(format!("Rocky Linux:{major}")),
+            "rhel" => Some(format!("Red Hat:enterprise_linux:{major}")),
+            "mageia" => Some(format!("Mageia:{}", self.version_id)),
+            "photon" => Some(format!("Photon OS:{}", self.version_id)),
+            id if id == "opensuse" || id.starts_with("opensuse-") => Some(product("openSUSE")),
+            "sles" | "sled" | "sles_sap" | "sle-micro" => Some(product("SUSE")),
             _ => None,
         }
     }
@@ -75,5 +89,54 @@ mod tests {
         let alpine = parse("ID=alpine\nVERSION_ID=3.20.3\n");
         assert_eq!(alpine.ecosystem().as_deref(), Some("Alpine:v3.20"));
         assert_eq!(parse("ID=plan9\n").ecosystem(), None);
+    }
+
+    #[test]
+    fn rpm_distributions() {
+        let ecosystem = |text: &str| parse(text).ecosystem();
+        assert_eq!(
+            ecosystem("ID=\"rhel\"\nVERSION_ID=\"9.3\"\n").as_deref(),
+            Some("Red Hat:enterprise_linux:9")
+        );
+        assert_eq!(
+            ecosystem("ID=\"almalinux\"\nVERSION_ID=\"9.4\"\n").as_deref(),
+            Some("AlmaLinux:9")
+        );
+        assert_eq!(
+            ecosystem("ID=\"rocky\"\nVERSION_ID=\"8.10\"\n").as_deref(),
+            Some("Rocky Linux:8")
+        );
+        assert_eq!(
+            ecosystem("ID=mageia\nVERSION_ID=9\n").as_deref(),
+            Some("Mageia:9")
+        );
+        assert_eq!(
+            ecosystem("ID=photon\nVERSION_ID=5.0\n").as_deref(),
+            Some("Photon OS:5.0")
+        );
+        assert_eq!(
+            ecosystem(
+                "ID=\"opensuse-leap\"\nVERSION_ID=\"15.6\"\nPRETTY_NAME=\"openSUSE Leap 15.6\"\n"
+            )
+            .as_deref(),
+            Some("openSUSE:Leap 15.6")
+        );
+        assert_eq!(
+            ecosystem("ID=\"opensuse-tumbleweed\"\nPRETTY_NAME=\"openSUSE Tumbleweed\"\n")
+                .as_deref(),
+            Some("openSUSE:Tumbleweed")
+        );
+        assert_eq!(
+            ecosystem("ID=\"sles\"\nVERSION_ID=\"15.5\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP5\"\n")
+                .as_deref(),
+            Some("SUSE:Linux Enterprise Server 15 SP5")
+        );
+        assert_eq!(
+            ecosystem("ID=sles\nPRETTY_NAME=SUSEish\n").as_deref(),
+            Some("SUSE"),
+            "a name that is not the vendor's and a product"
+        );
+        assert_eq!(ecosystem("ID=fedora\nVERSION_ID=40\n"), None);
+        assert_eq!(ecosystem("ID=amzn\nVERSION_ID=2\n"), None);
     }
 }
