@@ -1,11 +1,11 @@
 //! One pass over an image: flatten its layers, catalog what is installed (package databases,
-//! language metadata, and the packages compiled into the binaries still in the image), and find
-//! the secrets in every layer.
+//! language metadata and lockfiles, the packages compiled into the binaries and packed into the
+//! Java archives still in the image), and find the secrets in every layer.
 
 use std::path::Path;
 
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::{self, Package, binaries};
+use crate::catalog::{self, Package};
 use crate::flatten::{Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
 use crate::layer_secrets::{self, LayerSecret};
 use crate::source::{ImageError, OpenedImage};
@@ -25,15 +25,18 @@ pub fn analyze(
     progress: Option<&dyn Progress>,
 ) -> Result<Analysis, ImageError> {
     let mut secrets = Vec::new();
-    let mut compiled = Vec::new();
+    let mut inspected: Vec<(String, usize, Vec<Package>)> = Vec::new();
     let wants =
-        |path: &str, size: u64| layer_secrets::wants(path, size) || binaries::wants(path, size);
+        |path: &str, size: u64| layer_secrets::wants(path, size) || catalog::inspects(path, size);
     let mut inspect = |layer: usize, path: &str, content: &[u8]| {
         if layer_secrets::wants(path, content.len() as u64) {
             secrets.extend(layer_secrets::inspect(layer, path, content));
         }
-        if binaries::wants(path, content.len() as u64) {
-            compiled.extend(binaries::inspect(layer, path, content));
+        if catalog::inspects(path, content.len() as u64) {
+            let found = catalog::inspect(layer, path, content);
+            if !found.is_empty() {
+                inspected.push((path.to_string(), layer, found));
+            }
         }
     };
     let inspector = Inspector {
@@ -48,11 +51,13 @@ pub fn analyze(
         progress,
     )?;
     let (os, mut packages) = catalog::catalog(&flat.files);
-    // A binary counts if it is still in the image, as the layer that last wrote it.
+    // What is packed into a file (a binary, a Java archive) counts if the file is still in the
+    // image, as the layer that last wrote it.
     packages.extend(
-        compiled
+        inspected
             .into_iter()
-            .filter(|p| flat.present.get(p.path.trim_start_matches('/')) == Some(&p.layer)),
+            .filter(|(path, layer, _)| flat.present.get(path) == Some(layer))
+            .flat_map(|(_, _, found)| found),
     );
     packages.sort();
     Ok(Analysis {
@@ -76,10 +81,10 @@ pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
     for path in flat.present.keys() {
         let full = root.join(path);
         let size = std::fs::metadata(&full).map_or(0, |m| m.len());
-        if binaries::wants(path, size)
+        if catalog::inspects(path, size)
             && let Ok(content) = std::fs::read(&full)
         {
-            packages.extend(binaries::inspect(0, path, &content));
+            packages.extend(catalog::inspect(0, path, &content));
         }
     }
     packages.sort();

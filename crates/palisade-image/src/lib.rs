@@ -3,7 +3,8 @@
 //! (tar, tar+gzip, tar+zstd) and flattening them with whiteouts and opaque directories while
 //! keeping only the files the catalogers ask for, bounded in size, never writing to disk; and
 //! the catalogers that turn those files into packages (OS release, dpkg, apk, rpm, Python, npm,
-//! Go and Rust binaries), the image rules and the secrets in layers.
+//! npm/yarn/Cargo lockfiles, Java archives, Go and Rust binaries), the image rules and the
+//! secrets in layers.
 //!
 //! Images come from OCI layouts and archives, `docker save` archives, unpacked root filesystems
 //! and (feature `registry`) OCI distribution registries. Also the SBOMs of what it finds:

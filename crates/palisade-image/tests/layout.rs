@@ -456,3 +456,54 @@ fn real_app_image_binaries_match_go_and_cargo_auditable() {
         assert_eq!(of("crates.io", "fixture-rustbin"), expected);
     }
 }
+
+/// What inspectors find in a Java archive counts only while the archive is in the image, as
+/// the layer that last wrote it; lockfiles are cataloged from the flattened image.
+#[test]
+fn java_archives_and_lockfiles_in_layers() {
+    let fixture = |path: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(path),
+        )
+        .unwrap()
+    };
+    let (plain, shaded, file_named) = (
+        fixture("java/maven3-builder-support.jar"),
+        fixture("java/maven3-slf4j-provider.jar"),
+        fixture("java/aopalliance-1.0.jar"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let base = gzip(&tar_of(&[
+        ("opt/app/lib/removed.jar", &plain),
+        ("opt/app/lib/replaced.jar", &plain),
+        ("opt/app/lib/aopalliance-1.0.jar", &file_named),
+    ]));
+    let cargo_lock = fixture("lockfiles/cargo/Cargo.lock");
+    let update = gzip(&tar_of(&[
+        ("opt/app/lib/.wh.removed.jar", b""),
+        ("opt/app/lib/replaced.jar", &shaded),
+        ("usr/src/app/Cargo.lock", &cargo_lock),
+    ]));
+    layout(dir.path(), &[base, update]);
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    let analysis = palisade_image::analyze(&image, None).unwrap();
+    let found: Vec<String> = analysis
+        .packages
+        .iter()
+        .map(|p| format!("{}@{} {} layer {}", p.name, p.version, p.path, p.layer))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "aopalliance@1.0 /opt/app/lib/aopalliance-1.0.jar layer 0",
+            "org.apache.maven:maven-slf4j-provider@3.8.7 /opt/app/lib/replaced.jar layer 1",
+            "org.slf4j:slf4j-simple@1.7.32 /opt/app/lib/replaced.jar layer 1",
+            "itoa@0.4.8 /usr/src/app/Cargo.lock layer 1",
+            "itoa@1.0.11 /usr/src/app/Cargo.lock layer 1",
+            "semver@1.0.23 /usr/src/app/Cargo.lock layer 1",
+            "smallvec@1.13.2 /usr/src/app/Cargo.lock layer 1",
+        ]
+    );
+}

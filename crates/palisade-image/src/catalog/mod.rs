@@ -1,11 +1,14 @@
 //! Catalogers: from the files an image keeps to what is installed in it (OS release, dpkg, apk,
-//! rpm, Python distributions, npm packages, and packages compiled into Go and Rust binaries).
-//! Each reports name, version, ecosystem (as OSV spells it), the file it read, the layer that
-//! wrote it, and a purl.
+//! rpm, Python distributions, npm packages, the lockfiles of npm, yarn and Cargo projects); and
+//! inspectors, shown files as the layers stream by, for what is packed into them (Maven packages
+//! in Java archives, packages compiled into Go and Rust binaries). Each reports name, version,
+//! ecosystem (as OSV spells it), the file it read, the layer that wrote it, and a purl.
 
 pub mod apk;
 pub mod binaries;
 pub mod dpkg;
+pub mod java;
+pub mod lockfiles;
 pub mod npm;
 pub mod os_release;
 pub mod python;
@@ -24,6 +27,25 @@ pub fn selects(path: &str) -> bool {
         || rpm::selects(path)
         || python::selects(path)
         || npm::selects(path)
+        || lockfiles::selects(path)
+}
+
+/// The files (path, size) any inspector opens.
+pub fn inspects(path: &str, size: u64) -> bool {
+    binaries::wants(path, size) || java::wants(path, size)
+}
+
+/// What the inspectors find in one file of the image.
+pub fn inspect(layer: usize, path: &str, content: &[u8]) -> Vec<Package> {
+    let size = content.len() as u64;
+    let mut packages = Vec::new();
+    if binaries::wants(path, size) {
+        packages.extend(binaries::inspect(layer, path, content));
+    }
+    if java::wants(path, size) {
+        packages.extend(java::inspect(layer, path, content));
+    }
+    packages
 }
 
 /// What is installed in a flattened image (or rootfs): the OS release and the packages, in a
@@ -37,6 +59,7 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
         .map(|f| os_release::parse(&text(f)))
         .unwrap_or_default();
     let mut packages: Vec<Package> = Vec::new();
+    let mut locked: Vec<Package> = Vec::new();
     for (path, file) in files {
         if dpkg::selects(path) {
             packages.extend(dpkg::parse(&text(file), path, file.layer, &os));
@@ -50,8 +73,12 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
             packages.extend(python::parse(&text(file), path, file.layer));
         } else if npm::selects(path) {
             packages.extend(npm::parse(&text(file), path, file.layer));
+        } else if lockfiles::selects(path) {
+            locked.extend(lockfiles::parse(&text(file), path, file.layer));
         }
     }
+    let locked = lockfiles::not_installed(locked, &packages);
+    packages.extend(locked);
     packages.sort();
     (os, packages)
 }

@@ -28,12 +28,17 @@ pub fn parse(text: &str, path: &str, layer: usize) -> Option<Package> {
     if name.is_empty() || version.is_empty() {
         return None;
     }
+    let purl = purl(&name, &version);
+    Some(Package::language("npm", name, version, purl, layer, path))
+}
+
+/// `pkg:npm/%40scope/name@version`: the scope is the purl namespace.
+pub fn purl(name: &str, version: &str) -> String {
     let purl_name = match name.split_once('/') {
         Some((scope, bare)) => format!("{}/{}", purl_encode(scope), purl_encode(bare)),
-        None => purl_encode(&name),
+        None => purl_encode(name),
     };
-    let purl = format!("pkg:npm/{purl_name}@{}", purl_encode(&version));
-    Some(Package::language("npm", name, version, purl, layer, path))
+    format!("pkg:npm/{purl_name}@{}", purl_encode(version))
 }
 
 #[cfg(test)]
