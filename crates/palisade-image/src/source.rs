@@ -47,10 +47,12 @@ pub(crate) enum BlobLocation {
         size: u64,
     },
     /// Somewhere a [`BlobStore`] fetches from (a registry).
+    #[cfg(feature = "registry")]
     Remote(std::sync::Arc<dyn BlobStore>),
 }
 
 /// Fetches blobs by digest (a registry client), verifying them itself.
+#[cfg(feature = "registry")]
 pub(crate) trait BlobStore: Send + Sync + std::fmt::Debug {
     /// The blob's bytes as a stream; a digest mismatch is an error at its end.
     fn open(&self, digest: &str) -> Result<Box<dyn Read + Send>, ImageError>;
@@ -58,6 +60,7 @@ pub(crate) trait BlobStore: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
 }
 
+#[cfg(feature = "registry")]
 impl LayerRef {
     pub(crate) fn remote(
         store: std::sync::Arc<dyn BlobStore>,
@@ -287,6 +290,7 @@ impl BlobLocation {
         match self {
             BlobLocation::File(path) => path.display().to_string(),
             BlobLocation::InArchive { archive, .. } => archive.display().to_string(),
+            #[cfg(feature = "registry")]
             BlobLocation::Remote(store) => store.name().to_string(),
         }
     }
@@ -350,6 +354,7 @@ fn blob_reader(location: &BlobLocation, digest: &str) -> Result<VerifyingReader,
             Box::new(file.take(*size))
         }
         // The registry client verifies what it streams (any algorithm the digest names).
+        #[cfg(feature = "registry")]
         BlobLocation::Remote(store) => {
             return Ok(VerifyingReader {
                 inner: store.open(digest)?,
