@@ -8,6 +8,7 @@ use crate::catalog::os_release::OsRelease;
 use crate::catalog::{self, Package};
 use crate::flatten::{Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
 use crate::layer_secrets::{self, LayerSecret};
+use crate::minimality::{self, Minimality};
 use crate::source::{ImageError, OpenedImage};
 
 /// What is in an image.
@@ -16,6 +17,8 @@ pub struct Analysis {
     pub os: OsRelease,
     pub packages: Vec<Package>,
     pub layer_secrets: Vec<LayerSecret>,
+    /// Files, size, OS packages, shells and package managers of the flattened image.
+    pub minimality: Minimality,
     pub warnings: Vec<String>,
 }
 
@@ -56,11 +59,12 @@ pub fn analyze(
     packages.extend(
         inspected
             .into_iter()
-            .filter(|(path, layer, _)| flat.present.get(path) == Some(layer))
+            .filter(|(path, layer, _)| flat.present.get(path).map(|f| f.layer) == Some(*layer))
             .flat_map(|(_, _, found)| found),
     );
     packages.sort();
     Ok(Analysis {
+        minimality: minimality::summarise(&flat.present, &os, &packages),
         os,
         packages,
         layer_secrets: secrets,
@@ -89,6 +93,7 @@ pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
     }
     packages.sort();
     Ok(Analysis {
+        minimality: minimality::summarise(&flat.present, &os, &packages),
         os,
         packages,
         layer_secrets: Vec::new(),

@@ -24,10 +24,17 @@ pub struct KeptFile {
 #[derive(Debug, Default)]
 pub struct Flattened {
     pub files: BTreeMap<String, KeptFile>,
-    /// Every regular file of the flattened image and the layer that last wrote it (what
-    /// inspectors saw in a layer counts only if it is still there).
-    pub present: BTreeMap<String, usize>,
+    /// Every regular file of the flattened image: the layer that last wrote it and its size
+    /// (what inspectors saw in a layer counts only if it is still there).
+    pub present: BTreeMap<String, PresentFile>,
     pub warnings: Vec<String>,
+}
+
+/// A regular file of the flattened image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresentFile {
+    pub layer: usize,
+    pub size: u64,
 }
 
 /// Bounds on what flattening reads.
@@ -184,7 +191,7 @@ pub fn flatten_inspecting(
         let mut deleted: Vec<String> = Vec::new();
         let mut opaque: Vec<String> = Vec::new();
         let mut added: BTreeMap<String, KeptFile> = BTreeMap::new();
-        let mut written: Vec<String> = Vec::new();
+        let mut written: Vec<(String, u64)> = Vec::new();
         for entry in archive.entries().map_err(invalid)? {
             let mut entry = match entry {
                 Ok(entry) => entry,
@@ -250,7 +257,7 @@ pub fn flatten_inspecting(
             if !kind.is_file() {
                 continue;
             }
-            written.push(path.clone());
+            written.push((path.clone(), entry.size()));
             let selected = select(&path);
             let inspected = inspector
                 .as_ref()
@@ -296,8 +303,11 @@ pub fn flatten_inspecting(
         };
         flat.files.retain(|path, _| kept(path));
         flat.present.retain(|path, _| kept(path));
-        flat.present
-            .extend(written.into_iter().map(|path| (path, index)));
+        flat.present.extend(
+            written
+                .into_iter()
+                .map(|(path, size)| (path, PresentFile { layer: index, size })),
+        );
         flat.files.extend(added);
     }
     Ok(flat)
@@ -334,9 +344,10 @@ pub fn read_rootfs(
             if !kind.is_file() {
                 continue;
             }
-            flat.present.insert(relative.clone(), 0);
+            let size = entry.metadata().map_or(0, |m| m.len());
+            flat.present
+                .insert(relative.clone(), PresentFile { layer: 0, size });
             if select(&relative) {
-                let size = entry.metadata().map_or(0, |m| m.len());
                 if size > limits.max_file {
                     flat.warnings.push(format!(
                         "skipped {relative} ({size} bytes, over the {} byte limit)",

@@ -14,6 +14,7 @@ mod analysis;
 pub mod catalog;
 pub mod flatten;
 pub mod layer_secrets;
+pub mod minimality;
 #[cfg(feature = "registry")]
 pub mod registry;
 pub mod rules;

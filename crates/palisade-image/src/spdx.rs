@@ -192,6 +192,7 @@ mod tests {
             purl: purl.to_string(),
             layer: 0,
             path: path.to_string(),
+            installed_size: None,
         }
     }
 

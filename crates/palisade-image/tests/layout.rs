@@ -374,6 +374,7 @@ fn secrets_in_deleted_files_are_found() {
         config: &image.config,
         layers: &layers,
         layer_secrets: &found,
+        minimality: &Default::default(),
     };
     let findings = palisade_image::rules::check("t", &facts, &|r| r.id == "imageSecretInLayer");
     assert_eq!(findings.len(), 1);

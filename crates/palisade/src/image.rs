@@ -11,6 +11,7 @@ use palisade_checks::Engine;
 use palisade_core::suppress::Suppressed;
 use palisade_core::{CheckedObject, Finding, RuleMeta, ScanResult, Severity};
 use palisade_image::catalog::Package;
+use palisade_image::minimality::Minimality;
 use palisade_image::{
     OpenOptions, Platform, Progress, RegistryOptions, analyze, analyze_rootfs, open_with, rules,
     sbom, spdx,
@@ -90,6 +91,8 @@ struct Report<'a> {
     tool: Tool,
     image: ImageOut<'a>,
     packages: Vec<PackageOut<'a>>,
+    /// Files, size, OS packages and the largest, shells and package managers, a minimal base.
+    minimality: &'a Minimality,
     /// Image hardening findings (config: user, ports, secrets in env and history, layers).
     findings: Vec<FindingOut<'a>>,
     /// Findings a suppression accepted (with `--show-suppressed`).
@@ -184,6 +187,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             config,
             layers: &layers,
             layer_secrets: &analysis.layer_secrets,
+            minimality: &analysis.minimality,
         };
         let enabled = |rule: &RuleMeta| engine.enabled(rule);
         result.findings = rules::check(&reference, &facts, &enabled);
@@ -247,6 +251,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
                 path: &p.path,
             })
             .collect(),
+        minimality: &analysis.minimality,
         findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
         suppressed: suppressed
             .iter()
@@ -284,6 +289,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             &reference,
             &os.pretty_name,
             packages,
+            &analysis.minimality,
             findings,
             &analysis.warnings,
         ),
@@ -308,6 +314,42 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     } else {
         std::process::ExitCode::SUCCESS
     })
+}
+
+/// `minimality: 12,345 files, 301.2 MB, 90 OS packages (largest: …); shells: …`.
+fn minimality_line(m: &Minimality) -> String {
+    let megabytes = |bytes: u64| format!("{:.1} MB", bytes as f64 / 1e6);
+    let mut line = format!(
+        "minimality: {} files, {}, {} OS packages",
+        m.files,
+        megabytes(m.size),
+        m.os_packages
+    );
+    if !m.largest_packages.is_empty() {
+        let largest: Vec<String> = m
+            .largest_packages
+            .iter()
+            .map(|p| format!("{} {}", p.name, megabytes(p.installed_size)))
+            .collect();
+        line.push_str(&format!(" (largest: {})", largest.join(", ")));
+    }
+    if m.is_minimal() {
+        line.push_str("; no shell, no package manager");
+    } else {
+        for (what, paths) in [
+            ("shells", &m.shells),
+            ("package managers", &m.package_managers),
+        ] {
+            if !paths.is_empty() {
+                line.push_str(&format!("; {what}: {}", paths.join(" ")));
+            }
+        }
+    }
+    if let Some(base) = &m.minimal_alternative {
+        line.push_str(&format!("; minimal base: {base}"));
+    }
+    line.push('\n');
+    line
 }
 
 /// The password or token for `--password-stdin`, without its trailing newline.
@@ -379,6 +421,7 @@ fn table(
     reference: &str,
     os: &str,
     packages: &[Package],
+    minimality: &Minimality,
     findings: &[Finding],
     warnings: &[String],
 ) -> String {
@@ -411,6 +454,7 @@ fn table(
             finding.message
         ));
     }
+    out.push_str(&minimality_line(minimality));
     for warning in warnings {
         out.push_str(&format!("warning: {warning}\n"));
     }

@@ -92,8 +92,12 @@ fn real_images_from_layout_and_archive_agree() {
             .starts_with("sha256:")
     );
     // The fixture sets no User: the config rule reports it, in the scan's finding shape.
-    let finding = &from_layout["findings"][0];
-    assert_eq!(finding["rule"], "imageRootUser");
+    let finding = from_layout["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "imageRootUser")
+        .expect("the root user is reported");
     assert_eq!(finding["location"]["path"], "config.User");
     assert_eq!(finding["object"]["kind"], "Image");
     let ecosystems: std::collections::BTreeSet<&str> = from_layout["packages"]
@@ -105,6 +109,39 @@ fn real_images_from_layout_and_archive_agree() {
     assert_eq!(
         ecosystems.into_iter().collect::<Vec<_>>(),
         vec!["Debian:12", "Go", "PyPI", "crates.io", "npm"]
+    );
+    // A Debian-based Python app: shells and apt are there, distroless python3 would do; the
+    // distroless-like fixture has neither.
+    let minimality = &from_layout["minimality"];
+    assert!(minimality["osPackages"].as_u64().unwrap() > 100);
+    assert!(minimality["size"].as_u64().unwrap() > 100_000_000);
+    assert_eq!(minimality["largestPackages"].as_array().unwrap().len(), 5);
+    assert!(
+        minimality["shells"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("/usr/bin/dash"))
+    );
+    assert!(
+        minimality["packageManagers"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("/usr/bin/apt-get"))
+    );
+    assert_eq!(
+        minimality["minimalAlternative"],
+        "gcr.io/distroless/python3-debian12"
+    );
+    let distroless = format!("{}:distroless-like", images.join("oci").display());
+    let (minimal, code, _) = image(&[&distroless, "-f", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(minimal["minimality"]["shells"], serde_json::json!([]));
+    assert!(
+        !minimal["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "imageNotMinimal")
     );
     // The image runs as root (high): a CI gate at high fails, at critical passes.
     let (_, code, _) = image(&[&layout, "-f", "json", "--fail-on", "high"]);

@@ -43,6 +43,7 @@ pub fn parse(text: &str, layer: usize, os: &OsRelease) -> Vec<Package> {
                 purl,
                 layer,
                 path: format!("/{PATH}"),
+                installed_size: field('I').and_then(|bytes| bytes.parse().ok()),
             })
         })
         .collect()

@@ -34,20 +34,19 @@ fn package(
     layer: usize,
     path: &str,
 ) -> Package {
-    Package {
-        ecosystem: ecosystem.to_string(),
-        name: name.to_string(),
-        version: version.to_string(),
-        source_name: name.to_string(),
-        source_version: version.to_string(),
-        purl: format!(
-            "pkg:{purl_type}/{}@{}",
-            purl_encode_path(name),
-            purl_encode(version)
-        ),
+    let purl = format!(
+        "pkg:{purl_type}/{}@{}",
+        purl_encode_path(name),
+        purl_encode(version)
+    );
+    Package::language(
+        ecosystem,
+        name.to_string(),
+        version.to_string(),
+        purl,
         layer,
-        path: format!("/{path}"),
-    }
+        path,
+    )
 }
 
 /// A purl name with `/`-separated segments (Go module paths) encoded segment by segment.

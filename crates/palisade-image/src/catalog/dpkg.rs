@@ -85,6 +85,10 @@ pub fn parse(text: &str, path: &str, layer: usize, os: &OsRelease) -> Vec<Packag
             purl,
             layer,
             path: format!("/{path}"),
+            // dpkg counts in KiB.
+            installed_size: field("Installed-Size")
+                .and_then(|kib| kib.parse::<u64>().ok())
+                .map(|kib| kib * 1024),
         });
     }
     packages

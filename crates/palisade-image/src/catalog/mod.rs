@@ -99,6 +99,9 @@ pub struct Package {
     /// Index of the layer that wrote the file the package was read from.
     pub layer: usize,
     pub path: String,
+    /// Bytes the package occupies once installed, where its database says (dpkg, apk, rpm).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installed_size: Option<u64>,
 }
 
 impl Package {
@@ -120,6 +123,7 @@ impl Package {
             version,
             layer,
             path: format!("/{path}"),
+            installed_size: None,
         }
     }
 }

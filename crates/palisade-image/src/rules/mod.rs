@@ -2,6 +2,7 @@
 //! environment, build history) the way the Dockerfile rules judge the file it was built from —
 //! for images whose Dockerfile is not at hand.
 
+mod not_minimal;
 mod root_user;
 mod secret_in_config;
 mod secret_in_layer;
@@ -14,13 +15,15 @@ use palisade_core::{Finding, Location, ObjectRef, RuleMeta, Severity};
 const CATEGORY: &str = "image";
 
 use crate::layer_secrets::LayerSecret;
+use crate::minimality::Minimality;
 
 /// What the image rules judge: the config JSON, the layer digests, the secrets found in the
-/// layers.
+/// layers, and how minimal the flattened image is.
 pub struct ImageFacts<'a> {
     pub config: &'a serde_json::Value,
     pub layers: &'a [String],
     pub layer_secrets: &'a [LayerSecret],
+    pub minimality: &'a Minimality,
 }
 
 /// One image rule.
@@ -43,6 +46,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         &ssh_exposed::RULE,
         &secret_in_config::RULE,
         &secret_in_layer::RULE,
+        &not_minimal::RULE,
     ]
     .into_iter()
 }
@@ -108,6 +112,7 @@ mod tests {
                 config,
                 layers: &[],
                 layer_secrets: &[],
+                minimality: &Minimality::default(),
             };
             (rule.check)(&facts).len()
         }

@@ -115,6 +115,7 @@ mod tests {
             config: &config,
             layers: &[],
             layer_secrets: &[],
+            minimality: &crate::minimality::Minimality::default(),
         });
         let paths: Vec<&str> = found.iter().map(|v| v.path.as_str()).collect();
         assert_eq!(paths, vec!["config.Env[1]", "history[1].created_by"]);

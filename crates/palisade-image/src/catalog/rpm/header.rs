@@ -10,6 +10,8 @@ pub const RELEASE: u32 = 1002;
 pub const EPOCH: u32 = 1003;
 pub const ARCH: u32 = 1022;
 pub const SOURCERPM: u32 = 1044;
+/// Installed size in bytes (`RPMTAG_SIZE`; packages over 4 GiB would use `LONGSIZE`).
+pub const SIZE: u32 = 1009;
 
 /// The header magic of `.rpm` files (version 1, then four reserved bytes).
 const MAGIC: [u8; 8] = [0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0];

@@ -164,6 +164,7 @@ fn package(
         source_version,
         layer,
         path: format!("/{path}"),
+        installed_size: header.int32(header::SIZE).map(u64::from),
     })
 }
 
