@@ -53,7 +53,11 @@ pub fn analyze(
         Some(inspector),
         progress,
     )?;
-    let (os, mut packages) = catalog::catalog(&flat.files);
+    let catalog::Catalog {
+        os,
+        mut packages,
+        warnings,
+    } = catalog::catalog(&flat.files);
     // What is packed into a file (a binary, a Java archive) counts if the file is still in the
     // image, as the layer that last wrote it.
     packages.extend(
@@ -73,6 +77,7 @@ pub fn analyze(
             .iter()
             .cloned()
             .chain(flat.warnings)
+            .chain(warnings)
             .collect(),
     })
 }
@@ -81,7 +86,11 @@ pub fn analyze(
 pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
     let selects = |path: &str| catalog::selects(path);
     let flat = read_rootfs(root, &selects, Limits::default())?;
-    let (os, mut packages) = catalog::catalog(&flat.files);
+    let catalog::Catalog {
+        os,
+        mut packages,
+        warnings,
+    } = catalog::catalog(&flat.files);
     for path in flat.present.keys() {
         let full = root.join(path);
         let size = std::fs::metadata(&full).map_or(0, |m| m.len());
@@ -97,6 +106,6 @@ pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
         os,
         packages,
         layer_secrets: Vec::new(),
-        warnings: flat.warnings,
+        warnings: flat.warnings.into_iter().chain(warnings).collect(),
     })
 }

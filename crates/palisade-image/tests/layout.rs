@@ -285,7 +285,7 @@ fn real_app_image_python_and_npm_match_their_tools() {
     };
     let image = open(&format!("{}:debian-app", images.join("oci").display())).unwrap();
     let flat = flatten(&image, &palisade_image::catalog::selects, Limits::default()).unwrap();
-    let (_, packages) = palisade_image::catalog::catalog(&flat.files);
+    let packages = palisade_image::catalog::catalog(&flat.files).packages;
     let listed = |ecosystem: &str| -> Vec<String> {
         let mut names: Vec<String> = packages
             .iter()

@@ -243,7 +243,7 @@ fn installed_packages_are_not_reported_twice() {
         );
     }
     let files = kept(&files);
-    let (_, packages) = catalog::catalog(&files);
+    let packages = catalog::catalog(&files).packages;
     let found: Vec<String> = packages
         .iter()
         .map(|p| format!("{}@{} {}", p.name, p.version, p.path))

@@ -41,7 +41,7 @@ fn catalog_of(database: &str, path: &str) -> Vec<Package> {
         },
     );
     assert!(catalog::selects(path));
-    catalog::catalog(&files).1
+    catalog::catalog(&files).packages
 }
 
 /// `rpm -qa --qf '%{NAME} %{EVR} %{ARCH} %{SOURCERPM}'` of the fixtures, without the keys.
@@ -178,4 +178,21 @@ fn damaged_databases_do_not_panic() {
             );
         }
     }
+}
+
+/// A database palisade cannot read is a warning naming the file, not a silent empty list.
+#[test]
+fn an_unreadable_database_is_a_warning() {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "var/lib/rpm/Packages".to_string(),
+        KeptFile {
+            layer: 0,
+            content: b"not a Berkeley DB file at all".to_vec(),
+        },
+    );
+    let found = catalog::catalog(&files);
+    assert!(found.packages.is_empty());
+    assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+    assert!(found.warnings[0].starts_with("/var/lib/rpm/Packages: "));
 }

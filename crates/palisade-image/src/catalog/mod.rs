@@ -48,9 +48,18 @@ pub fn inspect(layer: usize, path: &str, content: &[u8]) -> Vec<Package> {
     packages
 }
 
-/// What is installed in a flattened image (or rootfs): the OS release and the packages, in a
-/// stable order.
-pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) {
+/// What the catalogers found.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub os: OsRelease,
+    /// In a stable order.
+    pub packages: Vec<Package>,
+    /// Package databases that could not be read (`path: why`).
+    pub warnings: Vec<String>,
+}
+
+/// What is installed in a flattened image (or rootfs).
+pub fn catalog(files: &BTreeMap<String, KeptFile>) -> Catalog {
     let text = |file: &KeptFile| String::from_utf8_lossy(&file.content).into_owned();
     // /etc/os-release is often a symlink to ../usr/lib/os-release: the first regular file.
     let os = os_release::PATHS
@@ -60,15 +69,17 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
         .unwrap_or_default();
     let mut packages: Vec<Package> = Vec::new();
     let mut locked: Vec<Package> = Vec::new();
+    let mut warnings = Vec::new();
     for (path, file) in files {
         if dpkg::selects(path) {
             packages.extend(dpkg::parse(&text(file), path, file.layer, &os));
         } else if path == apk::PATH {
             packages.extend(apk::parse(&text(file), file.layer, &os));
         } else if rpm::selects(path) {
-            // The catalog has no warnings to report with yet: a database it cannot read adds
-            // no packages.
-            packages.extend(rpm::parse(&file.content, path, file.layer, &os).unwrap_or_default());
+            match rpm::parse(&file.content, path, file.layer, &os) {
+                Ok(found) => packages.extend(found),
+                Err(e) => warnings.push(format!("/{path}: {e}; no RPM packages read from it")),
+            }
         } else if python::selects(path) {
             packages.extend(python::parse(&text(file), path, file.layer));
         } else if npm::selects(path) {
@@ -80,7 +91,11 @@ pub fn catalog(files: &BTreeMap<String, KeptFile>) -> (OsRelease, Vec<Package>) 
     let locked = lockfiles::not_installed(locked, &packages);
     packages.extend(locked);
     packages.sort();
-    (os, packages)
+    Catalog {
+        os,
+        packages,
+        warnings,
+    }
 }
 
 /// One installed package.
