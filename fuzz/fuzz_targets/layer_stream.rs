@@ -8,7 +8,7 @@
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
-use palisade_image::{Inspector, Limits, flatten_inspecting, open};
+use palisade_image::{FileMeta, Inspector, Limits, flatten_inspecting, open};
 use sha2::{Digest, Sha256};
 
 fn blob(dir: &std::path::Path, bytes: &[u8]) -> String {
@@ -55,9 +55,9 @@ fuzz_target!(|data: &[u8]| {
         max_total: 1 << 20,
     };
     let mut seen = 0usize;
-    let mut inspect = |_: usize, _: &str, content: &[u8]| seen += content.len();
+    let mut inspect = |_: usize, _: &FileMeta<'_>, content: &[u8]| seen += content.len();
     let inspector = Inspector {
-        wants: &|_, _| true,
+        wants: &|_| true,
         inspect: &mut inspect,
     };
     let _ = flatten_inspecting(&image, &|_| true, limits, Some(inspector), None);

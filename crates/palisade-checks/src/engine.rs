@@ -101,6 +101,15 @@ impl Engine {
             && (self.frameworks.is_empty() || self.frameworks.iter().any(|f| rule.in_framework(*f)))
     }
 
+    /// Whether the checks to run read the inventory: the Pod Security checks take their level
+    /// and version from Namespace labels unless both are given, and the token rule reads
+    /// ServiceAccounts and bindings. When none does, the scan skips the inventory pass.
+    pub fn needs_inventory(&self) -> bool {
+        let levels_from_labels = (self.pss.level.is_none() || self.pss.version.is_none())
+            && pss::CHECKS.iter().any(|check| self.enabled(&check.meta));
+        levels_from_labels || rules::reading_inventory().any(|rule| self.enabled(&rule.meta))
+    }
+
     /// Objects in a skipped (system) namespace are not checked; a Namespace object counts as
     /// being in itself.
     pub fn is_skipped(&self, object: &Object) -> bool {
@@ -275,6 +284,42 @@ pub fn parse_ignore_annotation(value: &str) -> Result<(Vec<&'static str>, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inventory_is_read_only_when_a_check_needs_it() {
+        assert!(Engine::default().needs_inventory());
+        let secrets_only = Engine {
+            only: ["secretInEnv", "secretManifest"]
+                .map(String::from)
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        assert!(!secrets_only.needs_inventory());
+        let tokens = Engine {
+            only: ["automountServiceAccountToken".to_string()].into(),
+            ..Default::default()
+        };
+        assert!(tokens.needs_inventory());
+        // Pod Security checks at an explicit level and version ignore Namespace labels.
+        let explicit = Engine {
+            only: ["privileged".to_string()].into(),
+            pss: PssSettings {
+                level: Some(Level::Baseline),
+                version: Some(Version::Latest),
+            },
+            ..Default::default()
+        };
+        assert!(!explicit.needs_inventory());
+        let labelled = Engine {
+            pss: PssSettings {
+                level: Some(Level::Baseline),
+                version: None,
+            },
+            ..explicit
+        };
+        assert!(labelled.needs_inventory());
+    }
 
     #[test]
     fn ignore_annotation_syntax() {

@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::{self, Package};
-use crate::flatten::{Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
+use crate::catalog::{self, Package, binaries};
+use crate::flatten::{FileMeta, Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
 use crate::layer_secrets::{self, LayerSecret};
 use crate::minimality::{self, Minimality};
 use crate::source::{ImageError, OpenedImage};
@@ -30,15 +32,15 @@ pub fn analyze(
     let mut secrets = Vec::new();
     let mut inspected: Vec<(String, usize, Vec<Package>)> = Vec::new();
     let wants =
-        |path: &str, size: u64| layer_secrets::wants(path, size) || catalog::inspects(path, size);
-    let mut inspect = |layer: usize, path: &str, content: &[u8]| {
-        if layer_secrets::wants(path, content.len() as u64) {
-            secrets.extend(layer_secrets::inspect(layer, path, content));
+        |file: &FileMeta<'_>| layer_secrets::wants(file.path, file.size) || catalog::inspects(file);
+    let mut inspect = |layer: usize, file: &FileMeta<'_>, content: &[u8]| {
+        if layer_secrets::wants(file.path, file.size) {
+            secrets.extend(layer_secrets::inspect(layer, file.path, content));
         }
-        if catalog::inspects(path, content.len() as u64) {
-            let found = catalog::inspect(layer, path, content);
+        if catalog::inspects(file) {
+            let found = catalog::inspect(layer, file, content);
             if !found.is_empty() {
-                inspected.push((path.to_string(), layer, found));
+                inspected.push((file.path.to_string(), layer, found));
             }
         }
     };
@@ -91,15 +93,27 @@ pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
         mut packages,
         warnings,
     } = catalog::catalog(&flat.files);
-    for path in flat.present.keys() {
-        let full = root.join(path);
-        let size = std::fs::metadata(&full).map_or(0, |m| m.len());
-        if catalog::inspects(path, size)
-            && let Ok(content) = std::fs::read(&full)
-        {
-            packages.extend(catalog::inspect(0, path, &content));
-        }
-    }
+    // Binaries are opened for their headers first (most hold no packages), in parallel.
+    let inspected: Vec<Vec<Package>> = flat
+        .present
+        .par_iter()
+        .filter_map(|(path, file)| {
+            let meta = FileMeta {
+                path,
+                size: file.size,
+                executable: file.executable,
+            };
+            if !catalog::inspects(&meta) {
+                return None;
+            }
+            let full = root.join(path);
+            let worth_reading = !binaries::wants(&meta)
+                || std::fs::File::open(&full).is_ok_and(|f| binaries::may_hold_packages(&f));
+            let content = std::fs::read(&full).ok().filter(|_| worth_reading)?;
+            Some(catalog::inspect(0, &meta, &content))
+        })
+        .collect();
+    packages.extend(inspected.into_iter().flatten());
     packages.sort();
     Ok(Analysis {
         minimality: minimality::summarise(&flat.present, &os, &packages),

@@ -35,6 +35,18 @@ pub struct Flattened {
 pub struct PresentFile {
     pub layer: usize,
     pub size: u64,
+    /// Any execute bit set.
+    pub executable: bool,
+}
+
+/// What is known of a file before its content is read.
+#[derive(Debug, Clone, Copy)]
+pub struct FileMeta<'a> {
+    /// Relative to the root, no leading `/`.
+    pub path: &'a str,
+    pub size: u64,
+    /// Any execute bit set.
+    pub executable: bool,
 }
 
 /// Bounds on what flattening reads.
@@ -127,10 +139,10 @@ pub fn flatten(
 /// Sees every regular file of every layer it wants (also files a later layer deletes: they are
 /// still in the image), once, as the layers stream by.
 pub struct Inspector<'a> {
-    /// Whether to look at a file, by path and size.
-    pub wants: &'a dyn Fn(&str, u64) -> bool,
-    /// Called with the layer index, the path and the content.
-    pub inspect: &'a mut dyn FnMut(usize, &str, &[u8]),
+    /// Whether to look at a file, by path, size and mode.
+    pub wants: &'a dyn Fn(&FileMeta<'_>) -> bool,
+    /// Called with the layer index, the file and its content.
+    pub inspect: &'a mut dyn FnMut(usize, &FileMeta<'_>, &[u8]),
 }
 
 /// Told how reading the layers goes (a progress bar on a terminal).
@@ -191,7 +203,7 @@ pub fn flatten_inspecting(
         let mut deleted: Vec<String> = Vec::new();
         let mut opaque: Vec<String> = Vec::new();
         let mut added: BTreeMap<String, KeptFile> = BTreeMap::new();
-        let mut written: Vec<(String, u64)> = Vec::new();
+        let mut written: Vec<(String, PresentFile)> = Vec::new();
         for entry in archive.entries().map_err(invalid)? {
             let mut entry = match entry {
                 Ok(entry) => entry,
@@ -257,11 +269,19 @@ pub fn flatten_inspecting(
             if !kind.is_file() {
                 continue;
             }
-            written.push((path.clone(), entry.size()));
+            let present = PresentFile {
+                layer: index,
+                size: entry.size(),
+                executable: entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0),
+            };
+            written.push((path.clone(), present));
+            let meta = FileMeta {
+                path: &path,
+                size: present.size,
+                executable: present.executable,
+            };
             let selected = select(&path);
-            let inspected = inspector
-                .as_ref()
-                .is_some_and(|i| (i.wants)(&path, entry.size()));
+            let inspected = inspector.as_ref().is_some_and(|i| (i.wants)(&meta));
             if !selected && !inspected {
                 continue;
             }
@@ -276,7 +296,7 @@ pub fn flatten_inspecting(
             let mut content = Vec::with_capacity(entry.size() as usize);
             entry.read_to_end(&mut content).map_err(invalid)?;
             if inspected && let Some(inspector) = inspector.as_mut() {
-                (inspector.inspect)(index, &path, &content);
+                (inspector.inspect)(index, &meta, &content);
             }
             if selected {
                 added.insert(
@@ -303,14 +323,53 @@ pub fn flatten_inspecting(
         };
         flat.files.retain(|path, _| kept(path));
         flat.present.retain(|path, _| kept(path));
-        flat.present.extend(
-            written
-                .into_iter()
-                .map(|(path, size)| (path, PresentFile { layer: index, size })),
-        );
+        flat.present.extend(written);
         flat.files.extend(added);
     }
     Ok(flat)
+}
+
+/// The regular files under `dir` (paths relative to `root`), with their size and mode;
+/// subdirectories are listed in parallel (listing a root filesystem is all system calls).
+fn list_files(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+) -> Result<Vec<(String, PresentFile)>, ImageError> {
+    use rayon::prelude::*;
+    let entries = std::fs::read_dir(dir).map_err(|source| ImageError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut subdirectories = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            subdirectories.push(path);
+        } else if kind.is_file() {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            let metadata = entry.metadata().ok();
+            let present = PresentFile {
+                layer: 0,
+                size: metadata.as_ref().map_or(0, |m| m.len()),
+                executable: metadata.as_ref().is_some_and(is_executable),
+            };
+            files.push((relative, present));
+        }
+    }
+    let nested: Vec<Vec<(String, PresentFile)>> = subdirectories
+        .par_iter()
+        .map(|subdirectory| list_files(root, subdirectory))
+        .collect::<Result<_, _>>()?;
+    files.extend(nested.into_iter().flatten());
+    Ok(files)
 }
 
 /// The selected files of an unpacked root filesystem (`--rootfs`), as one layer. Symlinks are
@@ -321,49 +380,39 @@ pub fn read_rootfs(
     limits: Limits,
 ) -> Result<Flattened, ImageError> {
     let mut flat = Flattened::default();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| ImageError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            if kind.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            if !kind.is_file() {
-                continue;
-            }
-            let size = entry.metadata().map_or(0, |m| m.len());
-            flat.present
-                .insert(relative.clone(), PresentFile { layer: 0, size });
-            if select(&relative) {
-                if size > limits.max_file {
-                    flat.warnings.push(format!(
-                        "skipped {relative} ({size} bytes, over the {} byte limit)",
-                        limits.max_file
-                    ));
-                    continue;
-                }
+    for (relative, present) in list_files(root, root)? {
+        let size = present.size;
+        if select(&relative) {
+            if size > limits.max_file {
+                flat.warnings.push(format!(
+                    "skipped {relative} ({size} bytes, over the {} byte limit)",
+                    limits.max_file
+                ));
+            } else {
+                let path = root.join(&relative);
                 let content = std::fs::read(&path).map_err(|source| ImageError::Io {
                     path: path.display().to_string(),
                     source,
                 })?;
-                flat.files.insert(relative, KeptFile { layer: 0, content });
+                flat.files
+                    .insert(relative.clone(), KeptFile { layer: 0, content });
             }
         }
+        flat.present.insert(relative, present);
     }
     Ok(flat)
+}
+
+#[cfg(unix)]
+fn is_executable(metadata: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o111 != 0
+}
+
+/// Without Unix modes every file may be a program.
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    true
 }
 
 #[cfg(test)]

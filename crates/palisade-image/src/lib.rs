@@ -24,7 +24,8 @@ pub mod spdx;
 
 pub use analysis::{Analysis, analyze, analyze_rootfs};
 pub use flatten::{
-    FileSelector, Flattened, Inspector, Limits, Progress, flatten, flatten_inspecting, read_rootfs,
+    FileMeta, FileSelector, Flattened, Inspector, Limits, Progress, flatten, flatten_inspecting,
+    read_rootfs,
 };
 pub use source::{
     ImageError, LayerRef, OpenOptions, OpenedImage, Platform, RegistryOptions, open, open_with,

@@ -156,7 +156,16 @@ mod tests {
     fn present(paths: &[&str]) -> BTreeMap<String, PresentFile> {
         paths
             .iter()
-            .map(|p| (p.to_string(), PresentFile { layer: 0, size: 10 }))
+            .map(|p| {
+                (
+                    p.to_string(),
+                    PresentFile {
+                        layer: 0,
+                        size: 10,
+                        executable: true,
+                    },
+                )
+            })
             .collect()
     }
 

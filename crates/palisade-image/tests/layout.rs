@@ -350,11 +350,13 @@ fn secrets_in_deleted_files_are_found() {
     layout(dir.path(), &[added, removed]);
     let image = open(&format!("{}:t", dir.path().display())).unwrap();
     let mut found = Vec::new();
-    let mut inspect = |layer: usize, path: &str, content: &[u8]| {
-        found.extend(palisade_image::layer_secrets::inspect(layer, path, content));
+    let mut inspect = |layer: usize, file: &palisade_image::FileMeta<'_>, content: &[u8]| {
+        found.extend(palisade_image::layer_secrets::inspect(
+            layer, file.path, content,
+        ));
     };
     let inspector = palisade_image::Inspector {
-        wants: &palisade_image::layer_secrets::wants,
+        wants: &|file| palisade_image::layer_secrets::wants(file.path, file.size),
         inspect: &mut inspect,
     };
     let flat = palisade_image::flatten_inspecting(

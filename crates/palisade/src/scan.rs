@@ -62,7 +62,12 @@ pub fn scan(
         })
         .collect();
 
-    engine.inventory = texts
+    let inventory_inputs = if engine.needs_inventory() {
+        &texts[..]
+    } else {
+        &[]
+    };
+    engine.inventory = inventory_inputs
         .par_iter()
         .filter(|text| !matches!(text.input(), Input::Dockerfile(_)))
         .map(|text| {

@@ -18,6 +18,11 @@ use palisade_k8s::{Object, pod_view};
 use crate::inventory::Inventory;
 use crate::violation::Violation;
 
+/// The rules whose checks read the inventory (the ServiceAccounts and bindings of the input).
+pub(crate) fn reading_inventory() -> impl Iterator<Item = &'static Rule> {
+    [&service_accounts::TOKEN_RULE].into_iter()
+}
+
 /// One hardening rule.
 pub struct Rule {
     pub meta: RuleMeta,

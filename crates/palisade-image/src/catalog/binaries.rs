@@ -3,16 +3,22 @@
 //! `cargo auditable` embeds in Rust binaries (an ELF `.dep-v0` section of zlib-compressed JSON).
 //! Written by hand: the formats are small and no maintained crate reads both from raw bytes.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use super::{Package, purl_encode};
+use crate::flatten::FileMeta;
 
 /// The largest binary looked at.
 const MAX_SIZE: u64 = 512 << 20;
 
-/// Whether a file may be a binary worth opening (the content decides: ELF magic).
-pub fn wants(path: &str, size: u64) -> bool {
-    (4096..=MAX_SIZE).contains(&size) && !path.starts_with("usr/share/")
+/// Whether a file may be a program worth opening: executable (as Go and Rust programs are to
+/// run at all; shared libraries are not) and of a program's size (the content decides: ELF
+/// magic).
+pub fn wants(file: &FileMeta<'_>) -> bool {
+    file.executable
+        && (4096..=MAX_SIZE).contains(&file.size)
+        && !file.path.starts_with("usr/share/")
 }
 
 /// The packages compiled into `content`, if it is an ELF binary with Go build info or a
@@ -58,6 +64,10 @@ fn purl_encode_path(name: &str) -> String {
 }
 
 const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
+/// The ELF section Go's linker puts the build info in.
+const GO_SECTION: &str = ".go.buildinfo";
+/// The ELF section `cargo auditable` writes the dependency list to.
+const DEP_SECTION: &str = ".dep-v0";
 
 /// An unsigned LEB128 varint and the bytes it used.
 fn uvarint(bytes: &[u8]) -> Option<(usize, usize)> {
@@ -136,40 +146,77 @@ fn go_modules(content: &[u8], layer: usize, path: &str) -> Vec<Package> {
     packages
 }
 
-/// The bytes of a named section of a little-endian ELF64 file. Every offset comes from the
-/// file, so every addition is checked.
-fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
-    let field = |at: usize, len: usize| content.get(at..at.checked_add(len)?);
-    let u16_at = |at: usize| Some(u16::from_le_bytes(field(at, 2)?.try_into().ok()?));
-    let u32_at = |at: usize| Some(u32::from_le_bytes(field(at, 4)?.try_into().ok()?));
-    let u64_at = |at: usize| Some(u64::from_le_bytes(field(at, 8)?.try_into().ok()?));
+/// Where a named section of a little-endian ELF64 file is (offset, size), reading the ELF
+/// header, the section header table and the section names through `read(offset, len)`: three
+/// reads. Every offset comes from the file, so every addition is checked.
+fn elf_section_range<'a>(
+    read: &dyn Fn(usize, usize) -> Option<Cow<'a, [u8]>>,
+    wanted: &str,
+) -> Option<(usize, usize)> {
+    fn number(bytes: &[u8], at: usize, len: usize) -> Option<usize> {
+        let field = bytes.get(at..at.checked_add(len)?)?;
+        usize::try_from(field.iter().rev().fold(0u64, |n, b| n << 8 | u64::from(*b))).ok()
+    }
+    let elf_header = read(0, 64)?;
     // ELFCLASS64, little endian.
-    if content.get(4) != Some(&2) || content.get(5) != Some(&1) {
+    if elf_header.get(4..6) != Some(&[2, 1]) {
         return None;
     }
-    let shoff = usize::try_from(u64_at(0x28)?).ok()?;
-    let shentsize = usize::from(u16_at(0x3a)?);
-    let shnum = usize::from(u16_at(0x3c)?);
-    let shstrndx = usize::from(u16_at(0x3e)?);
-    let header = |i: usize| shoff.checked_add(i.checked_mul(shentsize)?);
-    let bytes_of = |h: usize| {
-        let offset = usize::try_from(u64_at(h.checked_add(0x18)?)?).ok()?;
-        let size = usize::try_from(u64_at(h.checked_add(0x20)?)?).ok()?;
-        content.get(offset..offset.checked_add(size)?)
+    let shoff = number(&elf_header, 0x28, 8)?;
+    let shentsize = number(&elf_header, 0x3a, 2)?;
+    let shnum = number(&elf_header, 0x3c, 2)?.min(4096);
+    let shstrndx = number(&elf_header, 0x3e, 2)?;
+    if shentsize < 0x28 {
+        return None;
+    }
+    let table = read(shoff, shnum.checked_mul(shentsize)?)?;
+    let range_of = |i: usize| {
+        let h = i.checked_mul(shentsize)?;
+        let offset = number(&table, h.checked_add(0x18)?, 8)?;
+        let size = number(&table, h.checked_add(0x20)?, 8)?;
+        offset.checked_add(size)?;
+        Some((offset, size))
     };
-    let names = bytes_of(header(shstrndx)?)?;
-    (0..shnum.min(4096)).find_map(|i| {
-        let h = header(i)?;
-        let name_at = usize::try_from(u32_at(h)?).ok()?;
+    let (names_at, names_size) = range_of(shstrndx)?;
+    // Section names are short; a table larger than this is not one.
+    let names = read(names_at, names_size.min(1 << 20))?;
+    (0..shnum).find_map(|i| {
+        let name_at = number(&table, i.checked_mul(shentsize)?, 4)?;
         let name = names.get(name_at..)?.split(|b| *b == 0).next()?;
-        (name == wanted.as_bytes()).then(|| bytes_of(h)).flatten()
+        (name == wanted.as_bytes()).then(|| range_of(i)).flatten()
     })
+}
+
+/// The bytes of a named section of a little-endian ELF64 file.
+fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
+    let read = |at: usize, len: usize| content.get(at..at.checked_add(len)?).map(Cow::Borrowed);
+    let (offset, size) = elf_section_range(&read, wanted)?;
+    content.get(offset..offset + size)
+}
+
+/// Whether a file on disk is worth reading whole: an ELF64 binary with Go build info or a
+/// `cargo auditable` section, judged from its headers alone, so that the bulk of the binaries
+/// and libraries of a root filesystem is never read.
+pub fn may_hold_packages(file: &std::fs::File) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let file = std::cell::RefCell::new(file);
+    let read = |at: usize, len: usize| {
+        let mut file = file.borrow_mut();
+        file.seek(SeekFrom::Start(at as u64)).ok()?;
+        let mut bytes = vec![0; len];
+        file.read_exact(&mut bytes).ok()?;
+        Some(Cow::Owned(bytes))
+    };
+    read(0, 4).is_some_and(|magic| *magic == *b"\x7fELF")
+        && [GO_SECTION, DEP_SECTION]
+            .iter()
+            .any(|name| elf_section_range(&read, name).is_some())
 }
 
 /// Crates from a `cargo auditable` `.dep-v0` section (registry crates only: the root and path
 /// dependencies are not published packages).
 fn rust_crates(content: &[u8], layer: usize, path: &str) -> Vec<Package> {
-    let Some(section) = elf_section(content, ".dep-v0") else {
+    let Some(section) = elf_section(content, DEP_SECTION) else {
         return Vec::new();
     };
     let mut json = Vec::new();

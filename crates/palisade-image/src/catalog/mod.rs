@@ -16,7 +16,7 @@ pub mod rpm;
 
 use std::collections::BTreeMap;
 
-use crate::flatten::KeptFile;
+use crate::flatten::{FileMeta, KeptFile};
 use os_release::OsRelease;
 
 /// The files any cataloger reads.
@@ -30,20 +30,19 @@ pub fn selects(path: &str) -> bool {
         || lockfiles::selects(path)
 }
 
-/// The files (path, size) any inspector opens.
-pub fn inspects(path: &str, size: u64) -> bool {
-    binaries::wants(path, size) || java::wants(path, size)
+/// The files any inspector opens.
+pub fn inspects(file: &FileMeta<'_>) -> bool {
+    binaries::wants(file) || java::wants(file.path, file.size)
 }
 
 /// What the inspectors find in one file of the image.
-pub fn inspect(layer: usize, path: &str, content: &[u8]) -> Vec<Package> {
-    let size = content.len() as u64;
+pub fn inspect(layer: usize, file: &FileMeta<'_>, content: &[u8]) -> Vec<Package> {
     let mut packages = Vec::new();
-    if binaries::wants(path, size) {
-        packages.extend(binaries::inspect(layer, path, content));
+    if binaries::wants(file) {
+        packages.extend(binaries::inspect(layer, file.path, content));
     }
-    if java::wants(path, size) {
-        packages.extend(java::inspect(layer, path, content));
+    if java::wants(file.path, file.size) {
+        packages.extend(java::inspect(layer, file.path, content));
     }
     packages
 }

@@ -4,6 +4,8 @@
 mod automount_service_account_token;
 mod default_service_account;
 
+pub(crate) use automount_service_account_token::RULE as TOKEN_RULE;
+
 use palisade_k8s::{Node, PodView};
 
 use super::Rule;
