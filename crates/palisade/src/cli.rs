@@ -99,19 +99,8 @@ struct ScanArgs {
     /// Skip paths matching this glob (repeatable), on top of .gitignore files.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Configuration file. Default: the first palisade.toml in the scanned directory or its
-    /// parents.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Accept the findings recorded in this baseline file (see --write-baseline).
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Record the current findings' fingerprints in FILE, to pass to --baseline later.
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<PathBuf>,
-    /// List suppressed findings (config, annotation, baseline) with their justification.
-    #[arg(long)]
-    show_suppressed: bool,
+    #[command(flatten)]
+    suppression: SuppressionArgs,
     /// List palisade.toml ignore entries that matched no finding.
     #[arg(long)]
     show_unused: bool,
@@ -125,6 +114,25 @@ struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+}
+
+/// Configuration and accepted risks, the same for `scan` and `image`.
+#[derive(Debug, Args)]
+pub struct SuppressionArgs {
+    /// Configuration file. Default: the first palisade.toml in the scanned directory (the
+    /// current one for images) or its parents.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Accept the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings' fingerprints in FILE, to pass to --baseline later.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// List suppressed findings (config, annotation, baseline) with their justification
+    /// (SARIF always carries them).
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 pub fn parse_severity(value: &str) -> Result<Severity, String> {
@@ -263,11 +271,14 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let (config, baseline) =
-        match load_config_and_baseline(args.config.as_deref(), &paths, args.baseline.as_deref()) {
-            Ok(loaded) => loaded,
-            Err(errors) => return Ok(input_errors(&errors)),
-        };
+    let (config, baseline) = match load_config_and_baseline(
+        args.suppression.config.as_deref(),
+        &paths,
+        args.suppression.baseline.as_deref(),
+    ) {
+        Ok(loaded) => loaded,
+        Err(errors) => return Ok(input_errors(&errors)),
+    };
     let level = if args.framework.contains(&Framework::PssRestricted) {
         Some(Level::Restricted)
     } else if args.framework.contains(&Framework::PssBaseline) {
@@ -307,11 +318,11 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         &config,
         baseline.as_ref(),
         &engine,
-        args.write_baseline.as_deref(),
+        args.suppression.write_baseline.as_deref(),
     )?;
     // SARIF always carries suppressed results (with their `suppressions`), so that code
     // scanning shows them as accepted rather than closing them as fixed.
-    if !args.show_suppressed && args.format != Format::Sarif {
+    if !args.suppression.show_suppressed && args.format != Format::Sarif {
         result.suppressed.clear();
     }
     if args.show_unused {

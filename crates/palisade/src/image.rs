@@ -18,7 +18,9 @@ use palisade_image::{
 };
 use palisade_report::{FindingOut, ReportContext};
 
-use crate::cli::{TOOL, apply_suppressions, input_errors, load_config_and_baseline};
+use crate::cli::{
+    SuppressionArgs, TOOL, apply_suppressions, input_errors, load_config_and_baseline,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,20 +70,9 @@ pub struct ImageArgs {
     /// Exit with code 1 when a finding at or above this severity is reported.
     #[arg(long, value_name = "SEVERITY", value_parser = crate::cli::parse_severity)]
     fail_on: Option<Severity>,
-    /// Configuration file ([rules], [[ignore]] entries matching `kind = "Image"` and the image
-    /// reference as `name`). Default: the first palisade.toml in the current directory or its
-    /// parents.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Accept the findings recorded in this baseline file (see --write-baseline).
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Record the current findings' fingerprints in FILE, to pass to --baseline later.
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<PathBuf>,
-    /// Also list suppressed findings, with their justification (SARIF always carries them).
-    #[arg(long)]
-    show_suppressed: bool,
+    /// `[[ignore]]` entries match image findings by `kind = "Image"` and the reference as `name`.
+    #[command(flatten)]
+    suppression: SuppressionArgs,
 }
 
 #[derive(Serialize)]
@@ -139,9 +130,9 @@ struct PackageOut<'a> {
 
 pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     let (settings, baseline) = match load_config_and_baseline(
-        args.config.as_deref(),
+        args.suppression.config.as_deref(),
         &[PathBuf::from(".")],
-        args.baseline.as_deref(),
+        args.suppression.baseline.as_deref(),
     ) {
         Ok(loaded) => loaded,
         Err(errors) => return Ok(input_errors(&errors)),
@@ -214,11 +205,11 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
         &settings,
         baseline.as_ref(),
         &engine,
-        args.write_baseline.as_deref(),
+        args.suppression.write_baseline.as_deref(),
     )?;
     result.sort();
     let findings = &result.findings;
-    let suppressed: &[Suppressed] = if args.show_suppressed {
+    let suppressed: &[Suppressed] = if args.suppression.show_suppressed {
         &result.suppressed
     } else {
         &[]
