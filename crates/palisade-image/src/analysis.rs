@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::catalog::os_release::OsRelease;
-use crate::catalog::{self, Package, binaries};
+use crate::catalog::{self, Package, binaries, java};
 use crate::flatten::{FileMeta, Inspector, Limits, Progress, flatten_inspecting, read_rootfs};
 use crate::layer_secrets::{self, LayerSecret};
 use crate::minimality::{self, Minimality};
@@ -107,9 +107,12 @@ pub fn analyze_rootfs(root: &Path) -> Result<Analysis, ImageError> {
                 return None;
             }
             let full = root.join(path);
-            let worth_reading = !binaries::wants(&meta)
+            let worth_reading = java::wants(path, file.size)
                 || std::fs::File::open(&full).is_ok_and(|f| binaries::may_hold_packages(&f));
-            let content = std::fs::read(&full).ok().filter(|_| worth_reading)?;
+            if !worth_reading {
+                return None;
+            }
+            let content = std::fs::read(&full).ok()?;
             Some(catalog::inspect(0, &meta, &content))
         })
         .collect();

@@ -104,6 +104,56 @@ fn whiteouts_opaque_directories_and_escapes() {
     assert!(flat.warnings[0].contains("climbs out"));
 }
 
+/// A symlink, directory or hard link in an upper layer replaces what a lower layer had at its
+/// path, as overlayfs shows it: the lower file (or the whole lower directory) is gone.
+#[test]
+fn non_regular_entries_replace_lower_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = gzip(&tar_of(&[
+        ("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        ("var/lib/rpm/Packages", b"old database"),
+        ("opt/app/config", b"a file that becomes a directory"),
+        ("opt/app/bin", &[0u8; 10]),
+    ]));
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut link = |path: &str, target: &str, kind: tar::EntryType| {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(kind);
+        header.set_size(0);
+        header.set_mode(0o755);
+        header.set_cksum();
+        builder.append_link(&mut header, path, target).unwrap();
+    };
+    link(
+        "etc/os-release",
+        "../usr/lib/os-release",
+        tar::EntryType::Symlink,
+    );
+    link(
+        "var/lib/rpm",
+        "../../usr/lib/sysimage/rpm",
+        tar::EntryType::Symlink,
+    );
+    link("opt/app/bin-link", "opt/app/bin", tar::EntryType::Link);
+    let mut directory = tar::Header::new_gnu();
+    directory.set_entry_type(tar::EntryType::Directory);
+    directory.set_size(0);
+    directory.set_mode(0o755);
+    directory.set_cksum();
+    builder
+        .append_data(&mut directory, "opt/app/config", std::io::empty())
+        .unwrap();
+    let top = gzip(&builder.into_inner().unwrap());
+    layout(dir.path(), &[base, top]);
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    let flat = flatten(&image, &|_| true, Limits::default()).unwrap();
+    let files: Vec<&str> = flat.files.keys().map(String::as_str).collect();
+    assert_eq!(files, ["opt/app/bin", "opt/app/bin-link"]);
+    let present: Vec<&str> = flat.present.keys().map(String::as_str).collect();
+    assert_eq!(present, ["opt/app/bin", "opt/app/bin-link"]);
+    assert_eq!(flat.present["opt/app/bin-link"].size, 10);
+}
+
 /// An OCI archive is an image layout in a tarball (what `skopeo copy … oci-archive:` and
 /// `docker save` since 25 write): read in place, like a layout directory.
 #[test]

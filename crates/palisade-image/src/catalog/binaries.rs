@@ -140,6 +140,8 @@ fn go_modules(content: &[u8], layer: usize, path: &str) -> Vec<Package> {
         .iter()
         .map(|(module, version)| package("Go", "golang", module, version, layer, path))
         .collect();
+    // `go1.22.4 X:boringcrypto`: the experiments after the space are not part of the version.
+    let version = version.split_whitespace().next().unwrap_or("");
     if let Some(toolchain) = version.strip_prefix("go") {
         packages.push(package("Go", "golang", "stdlib", toolchain, layer, path));
     }
@@ -166,7 +168,8 @@ fn elf_section_range<'a>(
     let shentsize = number(&elf_header, 0x3a, 2)?;
     let shnum = number(&elf_header, 0x3c, 2)?.min(4096);
     let shstrndx = number(&elf_header, 0x3e, 2)?;
-    if shentsize < 0x28 {
+    // ELF64 section headers are 64 bytes.
+    if shentsize != 0x40 {
         return None;
     }
     let table = read(shoff, shnum.checked_mul(shentsize)?)?;
@@ -194,9 +197,10 @@ fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
     content.get(offset..offset + size)
 }
 
-/// Whether a file on disk is worth reading whole: an ELF64 binary with Go build info or a
-/// `cargo auditable` section, judged from its headers alone, so that the bulk of the binaries
-/// and libraries of a root filesystem is never read.
+/// Whether a file on disk is worth reading whole: an ELF binary that may hold Go build info or
+/// a `cargo auditable` section. Little-endian ELF64 files (nearly all) are judged by their
+/// section headers alone, so that the bulk of the binaries of a root filesystem is never read;
+/// other ELF files are read (the Go build info scan works on any).
 pub fn may_hold_packages(file: &std::fs::File) -> bool {
     use std::io::{Seek, SeekFrom};
     let file = std::cell::RefCell::new(file);
@@ -205,10 +209,16 @@ pub fn may_hold_packages(file: &std::fs::File) -> bool {
         file.seek(SeekFrom::Start(at as u64)).ok()?;
         let mut bytes = vec![0; len];
         file.read_exact(&mut bytes).ok()?;
-        Some(Cow::Owned(bytes))
+        Some(Cow::<[u8]>::Owned(bytes))
     };
-    read(0, 4).is_some_and(|magic| *magic == *b"\x7fELF")
-        && [GO_SECTION, DEP_SECTION]
+    let Some(ident) = read(0, 6) else {
+        return false;
+    };
+    if !ident.starts_with(b"\x7fELF") {
+        return false;
+    }
+    ident[4..6] != [2, 1]
+        || [GO_SECTION, DEP_SECTION]
             .iter()
             .any(|name| elf_section_range(&read, name).is_some())
 }
