@@ -29,7 +29,8 @@ use oci_client::{Client, Reference};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::source::{
-    BlobStore, ImageError, JSON_LIMIT, LayerRef, OpenOptions, OpenedImage, resolve_manifest,
+    BlobLocation, BlobStore, Expected, ImageError, JSON_LIMIT, LayerRef, OpenOptions, OpenedImage,
+    read_blob, resolve_manifest,
 };
 
 /// One repository of a registry, with a client ready to pull from it.
@@ -190,28 +191,27 @@ pub(crate) fn open(target: &str, options: &OpenOptions) -> Result<OpenedImage, I
         name,
     });
     let (top, top_digest) = repository.manifest(&reference)?;
-    let mut fetch = |digest: &str| {
+    // Manifests fetched by digest are verified by the client.
+    let mut fetch = |digest: &str, _size: Option<u64>| {
         repository
             .manifest(&repository.by_digest(digest))
             .map(|m| m.0)
     };
     let (manifest_digest, manifest) =
         resolve_manifest(top_digest, top, &mut fetch, &options.platform)?;
-    let mut config_bytes = Vec::new();
-    repository
-        .open(&manifest.config.digest)?
-        .take(JSON_LIMIT + 1)
-        .read_to_end(&mut config_bytes)
-        .map_err(|e| registry_error(&format!("config {}", manifest.config.digest), e))?;
-    if config_bytes.len() as u64 > JSON_LIMIT {
-        return Err(ImageError::Invalid(format!(
-            "config {}: larger than {JSON_LIMIT} bytes",
-            manifest.config.digest
-        )));
-    }
-    let config = serde_json::from_slice(&config_bytes)
-        .map_err(|e| registry_error(&format!("config {}", manifest.config.digest), e))?;
     let store: Arc<dyn BlobStore> = repository;
+    let config_digest = &manifest.config.digest;
+    let config_bytes = read_blob(
+        &BlobLocation::Remote(store.clone()),
+        config_digest,
+        &Expected {
+            digest: None,
+            size: manifest.config.size,
+        },
+        JSON_LIMIT,
+    )?;
+    let config = serde_json::from_slice(&config_bytes)
+        .map_err(|e| registry_error(&format!("config {config_digest}"), e))?;
     let layers = manifest
         .layers
         .into_iter()

@@ -8,7 +8,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 
 /// Why an image could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,7 @@ pub struct LayerRef {
     /// Compressed size in bytes (from the manifest, or the archive member).
     pub size: Option<u64>,
     location: BlobLocation,
+    expected: Expected,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +70,8 @@ impl LayerRef {
         size: Option<u64>,
     ) -> LayerRef {
         LayerRef {
+            // The registry client verifies the digest as it streams.
+            expected: Expected { digest: None, size },
             digest,
             media_type,
             size,
@@ -148,11 +151,13 @@ impl Platform {
         }
     }
 
-    /// The variant, with each architecture's default spelled out as none (`arm64` is `v8`,
-    /// `amd64` is `v1`), so `linux/arm64` and `linux/arm64/v8` are the same platform.
+    /// The variant, with each architecture's default made explicit the way containerd does
+    /// (`arm64` is `v8`, `amd64` is `v1`, `arm` is `v7`), so `linux/arm64` and `linux/arm64/v8`
+    /// are the same platform.
     fn normalised_variant(architecture: &str, variant: Option<&str>) -> Option<String> {
-        match (architecture, variant) {
-            ("arm64", Some("v8")) | ("amd64", Some("v1")) | (_, None | Some("")) => None,
+        match (architecture, variant.filter(|v| !v.is_empty())) {
+            ("arm", None) => Some("v7".to_string()),
+            ("arm64", Some("v8")) | ("amd64", Some("v1")) | (_, None) => None,
             (_, Some(variant)) => Some(variant.to_string()),
         }
     }
@@ -201,13 +206,17 @@ impl std::fmt::Display for Platform {
     }
 }
 
+/// Fetches a manifest or index by digest (and size, when the descriptor says).
+pub(crate) type FetchDocument<'a> =
+    dyn FnMut(&str, Option<u64>) -> Result<Vec<u8>, ImageError> + 'a;
+
 /// Follows image indexes (OCI index, Docker manifest list) from the document `bytes` (with
 /// `digest`) down to the image manifest for `platform`, fetching nested documents by digest.
 /// Returns the manifest's digest and the manifest.
 pub(crate) fn resolve_manifest(
     mut digest: String,
     mut bytes: Vec<u8>,
-    fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, ImageError>,
+    fetch: &mut FetchDocument<'_>,
     platform: &Platform,
 ) -> Result<(String, Manifest), ImageError> {
     // An index can point at an index; four levels is more than any registry nests.
@@ -226,6 +235,11 @@ pub(crate) fn resolve_manifest(
         if document.get("manifests").is_none() {
             let manifest: Manifest = serde_json::from_value(document)
                 .map_err(|e| ImageError::Invalid(format!("manifest {digest}: {e}")))?;
+            // Digests become file names and messages: each must be one palisade can verify.
+            for descriptor in std::iter::once(&manifest.config).chain(&manifest.layers) {
+                Digester::for_digest(&descriptor.digest)
+                    .map_err(|e| ImageError::Invalid(format!("manifest {digest}: {e}")))?;
+            }
             return Ok((digest, manifest));
         }
         let index: Index = serde_json::from_value(document)
@@ -251,7 +265,7 @@ pub(crate) fn resolve_manifest(
                 ))
             })?;
         digest = chosen.digest.clone();
-        bytes = fetch(&digest)?;
+        bytes = fetch(&digest, chosen.size)?;
     }
     Err(ImageError::Invalid(format!(
         "index {digest}: indexes nested more than four deep"
@@ -268,8 +282,13 @@ struct ArchiveEntry {
 }
 
 /// Reads a blob fully (configs, manifests), verifying its digest.
-fn read_blob(location: &BlobLocation, digest: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
-    let mut reader = blob_reader(location, digest)?;
+pub(crate) fn read_blob(
+    location: &BlobLocation,
+    name: &str,
+    expected: &Expected,
+    limit: u64,
+) -> Result<Vec<u8>, ImageError> {
+    let mut reader = blob_reader(location, name, expected)?;
     let mut bytes = Vec::new();
     let path = PathBuf::from(location.describe());
     (&mut reader)
@@ -278,7 +297,7 @@ fn read_blob(location: &BlobLocation, digest: &str, limit: u64) -> Result<Vec<u8
         .map_err(io_error(&path))?;
     if bytes.len() as u64 > limit {
         return Err(ImageError::Invalid(format!(
-            "{digest}: larger than {limit} bytes"
+            "{name}: larger than {limit} bytes"
         )));
     }
     reader.finish().map_err(io_error(&path))?;
@@ -296,17 +315,76 @@ impl BlobLocation {
     }
 }
 
-/// A reader of a blob that checks, once everything is read, that the bytes hash to `digest`.
+/// A running hash of one of the algorithms OCI digests use.
+enum Digester {
+    Sha256(Sha256),
+    Sha512(Sha512),
+}
+
+impl Digester {
+    /// The hasher for `algorithm:hex`, and the expected hex.
+    fn for_digest(digest: &str) -> Result<(Digester, String), ImageError> {
+        let (algorithm, hex) = digest
+            .split_once(':')
+            .ok_or_else(|| ImageError::Invalid(format!("malformed digest {digest:?}")))?;
+        let (digester, length) = match algorithm {
+            "sha256" => (Digester::Sha256(Sha256::new()), 64),
+            "sha512" => (Digester::Sha512(Sha512::new()), 128),
+            other => {
+                return Err(ImageError::Invalid(format!(
+                    "digest {digest:?}: algorithm {other:?} is not one palisade can verify (sha256, sha512)"
+                )));
+            }
+        };
+        if hex.len() != length || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(ImageError::Invalid(format!("malformed digest {digest:?}")));
+        }
+        Ok((digester, hex.to_string()))
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Digester::Sha256(hasher) => hasher.update(bytes),
+            Digester::Sha512(hasher) => hasher.update(bytes),
+        }
+    }
+
+    fn hex(self) -> String {
+        let bytes = match self {
+            Digester::Sha256(hasher) => hasher.finalize().to_vec(),
+            Digester::Sha512(hasher) => hasher.finalize().to_vec(),
+        };
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A reader of a blob that checks its size as it goes (never reading past what its descriptor
+/// says) and, once everything is read, that the bytes hash to the expected digest.
 pub struct VerifyingReader {
     inner: Box<dyn Read + Send>,
     /// The running hash and the expected hex digest, when there is one to check here.
-    hasher: Option<(Sha256, String)>,
-    digest: String,
+    hasher: Option<(Digester, String)>,
+    /// What to call the blob in errors.
+    name: String,
+    read: u64,
+    size: Option<u64>,
 }
 
 impl Read for VerifyingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if let Some(size) = self.size
+            && self.read > size
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "blob {} is larger than the {size} bytes its descriptor says",
+                    self.name
+                ),
+            ));
+        }
         if let Some((hasher, _)) = &mut self.hasher {
             hasher.update(&buf[..n]);
         }
@@ -315,32 +393,51 @@ impl Read for VerifyingReader {
 }
 
 impl VerifyingReader {
-    /// Reads what is left and checks the digest.
+    /// Reads what is left and checks the size and the digest.
     pub fn finish(mut self) -> io::Result<()> {
         io::copy(&mut self, &mut io::sink())?;
+        if let Some(size) = self.size
+            && self.read != size
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "blob {} is {} bytes, its descriptor says {size}: truncated",
+                    self.name, self.read
+                ),
+            ));
+        }
         let Some((hasher, expected)) = self.hasher else {
             return Ok(());
         };
-        let actual: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let actual = hasher.hex();
         if actual == expected {
             Ok(())
         } else {
             Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "blob {} has sha256 {actual}: corrupted or tampered",
-                    self.digest
+                    "blob {} hashes to {actual}: corrupted or tampered",
+                    self.name
                 ),
             ))
         }
     }
 }
 
-fn blob_reader(location: &BlobLocation, digest: &str) -> Result<VerifyingReader, ImageError> {
+/// What a blob must be: its digest (`None` when something else verifies it, or nothing can)
+/// and its size when known.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Expected {
+    pub(crate) digest: Option<String>,
+    pub(crate) size: Option<u64>,
+}
+
+fn blob_reader(
+    location: &BlobLocation,
+    name: &str,
+    expected: &Expected,
+) -> Result<VerifyingReader, ImageError> {
     let inner: Box<dyn Read + Send> = match location {
         BlobLocation::File(path) => Box::new(File::open(path).map_err(io_error(path))?),
         BlobLocation::InArchive {
@@ -353,31 +450,28 @@ fn blob_reader(location: &BlobLocation, digest: &str) -> Result<VerifyingReader,
                 .map_err(io_error(archive))?;
             Box::new(file.take(*size))
         }
-        // The registry client verifies what it streams (any algorithm the digest names).
         #[cfg(feature = "registry")]
-        BlobLocation::Remote(store) => {
-            return Ok(VerifyingReader {
-                inner: store.open(digest)?,
-                hasher: None,
-                digest: digest.to_string(),
-            });
-        }
+        BlobLocation::Remote(store) => store.open(name)?,
     };
-    // Docker archives name layers by path, not always by digest: verify what we can.
-    let hasher = digest
-        .strip_prefix("sha256:")
-        .map(|expected| (Sha256::new(), expected.to_string()));
+    let hasher = expected
+        .digest
+        .as_deref()
+        .map(Digester::for_digest)
+        .transpose()?;
     Ok(VerifyingReader {
         inner,
         hasher,
-        digest: digest.to_string(),
+        name: name.to_string(),
+        read: 0,
+        size: expected.size,
     })
 }
 
 impl LayerRef {
-    /// The layer's (compressed) bytes, digest-verified when read to the end with `finish`.
+    /// The layer's (compressed) bytes, size-bounded, and digest-verified when read to the end
+    /// with `finish`.
     pub fn reader(&self) -> Result<VerifyingReader, ImageError> {
-        blob_reader(&self.location, &self.digest)
+        blob_reader(&self.location, &self.digest, &self.expected)
     }
 }
 
@@ -439,19 +533,22 @@ pub fn open_with(target: &str, options: &OpenOptions) -> Result<OpenedImage, Ima
     if let Some(reference) = target.strip_prefix("docker://") {
         return open_registry(reference, options);
     }
-    if let Some(path) = target.strip_prefix("docker-archive:") {
-        return open_archive(Path::new(path), &options.platform);
-    }
-    let local = target.strip_prefix("oci:").unwrap_or(target);
-    let (path, tag) = match local.rsplit_once(':') {
-        Some((path, tag)) if Path::new(path).is_dir() => (path, Some(tag)),
-        _ => (local, None),
-    };
+    let local = target
+        .strip_prefix("oci:")
+        .or_else(|| target.strip_prefix("docker-archive:"))
+        .unwrap_or(target);
+    // `PATH:TAG`, where the tag may hold colons itself (`app.tar:shop/api:1.4`): the longest
+    // prefix that exists on disk is the path.
+    let (path, tag) = local
+        .rmatch_indices(':')
+        .map(|(at, _)| (&local[..at], &local[at + 1..]))
+        .find(|(path, _)| Path::new(path).exists())
+        .map_or((local, None), |(path, tag)| (path, Some(tag)));
     let path = Path::new(path);
     if path.is_dir() {
         open_layout(path, tag, &options.platform)
     } else if path.exists() || local.len() != target.len() || looks_like_a_path(target) {
-        open_archive(path, &options.platform)
+        open_archive(path, tag, &options.platform)
     } else {
         open_registry(target, options)
     }
@@ -527,11 +624,17 @@ fn open_oci(
             )));
         }
     };
-    let mut fetch = |digest: &str| read_blob(&locate(digest)?, digest, JSON_LIMIT);
-    let top = fetch(&chosen.digest)?;
+    let mut fetch = |digest: &str, size: Option<u64>| {
+        let expected = Expected {
+            digest: Some(digest.to_string()),
+            size,
+        };
+        read_blob(&locate(digest)?, digest, &expected, JSON_LIMIT)
+    };
+    let top = fetch(&chosen.digest, chosen.size)?;
     let (manifest_digest, manifest) =
         resolve_manifest(chosen.digest.clone(), top, &mut fetch, platform)?;
-    let config = serde_json::from_slice(&fetch(&manifest.config.digest)?)
+    let config = serde_json::from_slice(&fetch(&manifest.config.digest, manifest.config.size)?)
         .map_err(|e| ImageError::Invalid(format!("config {}: {e}", manifest.config.digest)))?;
     let layers = manifest
         .layers
@@ -539,6 +642,10 @@ fn open_oci(
         .map(|l| {
             Ok(LayerRef {
                 location: locate(&l.digest)?,
+                expected: Expected {
+                    digest: Some(l.digest.clone()),
+                    size: l.size,
+                },
                 digest: l.digest,
                 media_type: l.media_type.unwrap_or_default(),
                 size: l.size,
@@ -580,8 +687,23 @@ fn open_layout(
 
 /// Reads a tarball: a `docker save` archive (`manifest.json`), else an OCI archive (an image
 /// layout in a tar: `index.json` and `blobs/`). Members are read in place, by offset.
-fn open_archive(archive: &Path, platform: &Platform) -> Result<OpenedImage, ImageError> {
-    let file = File::open(archive).map_err(io_error(archive))?;
+fn open_archive(
+    archive: &Path,
+    tag: Option<&str>,
+    platform: &Platform,
+) -> Result<OpenedImage, ImageError> {
+    let mut file = File::open(archive).map_err(io_error(archive))?;
+    let mut magic = [0u8; 4];
+    let magic_len = file.read(&mut magic).map_err(io_error(archive))?;
+    if magic[..magic_len].starts_with(&[0x1f, 0x8b])
+        || magic[..magic_len] == [0x28, 0xb5, 0x2f, 0xfd]
+    {
+        return Err(ImageError::Invalid(format!(
+            "{}: a compressed tarball; palisade reads image archives in place, so decompress it first (gunzip, zstd -d)",
+            archive.display()
+        )));
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io_error(archive))?;
     let mut tar = tar::Archive::new(file);
     let mut members = std::collections::HashMap::new();
     let not_an_archive = |e: io::Error| {
@@ -614,54 +736,113 @@ fn open_archive(archive: &Path, platform: &Platform) -> Result<OpenedImage, Imag
         })
     };
     if !members.contains_key("manifest.json") && members.contains_key("index.json") {
-        let index = read_blob(&member("index.json")?, "", JSON_LIMIT)?;
+        let index = read_blob(
+            &member("index.json")?,
+            "index.json",
+            &Expected::default(),
+            JSON_LIMIT,
+        )?;
         let locate = |digest: &str| member(&format!("blobs/{}", blob_name(digest)?));
         return open_oci(
             &archive.display().to_string(),
             &index,
             &locate,
-            None,
+            tag,
             platform,
         );
     }
-    let manifest: Vec<ArchiveEntry> =
-        serde_json::from_slice(&read_blob(&member("manifest.json")?, "", JSON_LIMIT)?).map_err(
-            |e| ImageError::Invalid(format!("{}: manifest.json: {e}", archive.display())),
-        )?;
-    let [entry] = manifest.as_slice() else {
-        return Err(ImageError::Invalid(format!(
-            "{}: {} images in the archive; palisade reads archives of one image",
-            archive.display(),
-            manifest.len()
-        )));
-    };
-    // Archives that name blobs by their digest (`blobs/sha256/<hex>` from docker 25,
-    // `<hex>.tar` from skopeo) are verified; legacy `<layer id>/layer.tar` names are not digests.
-    let digest_of = |name: &str| {
-        let hex = name
-            .strip_prefix("blobs/sha256/")
-            .or_else(|| name.strip_suffix(".tar").filter(|h| !h.contains('/')))
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        hex.map_or_else(|| name.to_string(), |hex| format!("sha256:{hex}"))
-    };
-    let config = serde_json::from_slice(&read_blob(
-        &member(&entry.config)?,
-        &digest_of(&entry.config),
+    let manifest: Vec<ArchiveEntry> = serde_json::from_slice(&read_blob(
+        &member("manifest.json")?,
+        "manifest.json",
+        &Expected::default(),
         JSON_LIMIT,
     )?)
-    .map_err(|e| ImageError::Invalid(format!("{}: config: {e}", archive.display())))?;
+    .map_err(|e| ImageError::Invalid(format!("{}: manifest.json: {e}", archive.display())))?;
+    let tags: Vec<&str> = manifest
+        .iter()
+        .flat_map(|e| e.repo_tags.iter().map(String::as_str))
+        .collect();
+    let entry = match (tag, manifest.as_slice()) {
+        // `ARCHIVE:TAG` names the image whose RepoTags has `TAG` or ends with `:TAG`.
+        (Some(tag), entries) => entries
+            .iter()
+            .find(|e| {
+                e.repo_tags
+                    .iter()
+                    .any(|t| t == tag || t.rsplit_once(':').is_some_and(|(_, t)| t == tag))
+            })
+            .ok_or_else(|| {
+                ImageError::Invalid(format!(
+                    "no tag {tag:?} in {} (tags: {})",
+                    archive.display(),
+                    tags.join(", ")
+                ))
+            })?,
+        (None, [entry]) => entry,
+        (None, entries) => {
+            return Err(ImageError::Invalid(format!(
+                "{} holds {} images; name one as {}:<tag> (tags: {})",
+                archive.display(),
+                entries.len(),
+                archive.display(),
+                tags.join(", ")
+            )));
+        }
+    };
+    // Archives that name blobs by their digest (`blobs/sha256/<hex>` from docker 25,
+    // `<hex>.tar` from skopeo, `<hex>.json` configs) are verified against it. Legacy
+    // `<layer id>/layer.tar` layers are uncompressed, so their digest is the config's diff_id.
+    let digest_of = |name: &str| {
+        name.strip_prefix("blobs/sha256/")
+            .or_else(|| {
+                name.strip_suffix(".tar")
+                    .or_else(|| name.strip_suffix(".json"))
+                    .filter(|h| !h.contains('/'))
+            })
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|hex| format!("sha256:{hex}"))
+    };
+    let config_bytes = read_blob(
+        &member(&entry.config)?,
+        &entry.config,
+        &Expected {
+            digest: digest_of(&entry.config),
+            size: None,
+        },
+        JSON_LIMIT,
+    )?;
+    let config: serde_json::Value = serde_json::from_slice(&config_bytes)
+        .map_err(|e| ImageError::Invalid(format!("{}: config: {e}", archive.display())))?;
+    let diff_ids: Vec<&str> = config["rootfs"]["diff_ids"]
+        .as_array()
+        .map(|ids| ids.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
     let layers = entry
         .layers
         .iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(index, name)| {
             let location = member(name)?;
             let size = match &location {
                 BlobLocation::InArchive { size, .. } => Some(*size),
                 _ => None,
             };
+            let digest = digest_of(name)
+                .or_else(|| diff_ids.get(index).map(|id| id.to_string()))
+                .ok_or_else(|| {
+                    ImageError::Invalid(format!(
+                        "{}: layer {name:?} is neither named by its digest nor listed in the config's diff_ids",
+                        archive.display()
+                    ))
+                })?;
+            Digester::for_digest(&digest)?;
             Ok(LayerRef {
                 location,
-                digest: digest_of(name),
+                expected: Expected {
+                    digest: Some(digest.clone()),
+                    size,
+                },
+                digest,
                 media_type: String::new(),
                 size,
             })
@@ -686,6 +867,15 @@ mod tests {
 
     #[test]
     fn platforms_parse_and_match_with_default_variants() {
+        let arm: Platform = "linux/arm/v7".parse().unwrap();
+        assert!(
+            arm.matches(&IndexPlatform {
+                os: "linux".into(),
+                architecture: "arm".into(),
+                variant: None,
+            }),
+            "containerd's default arm variant is v7"
+        );
         let arm64: Platform = "linux/arm64".parse().unwrap();
         let entry = |arch: &str, variant: Option<&str>| IndexPlatform {
             os: "linux".into(),

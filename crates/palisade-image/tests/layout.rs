@@ -560,3 +560,97 @@ fn java_archives_and_lockfiles_in_layers() {
         ]
     );
 }
+
+/// A `docker save` archive written the legacy way (`<id>/layer.tar`, `<hex>.json` config): its
+/// layers are verified against the config's diff_ids, an image is chosen by tag when there are
+/// several, and a compressed tarball is refused with advice.
+#[test]
+fn legacy_docker_archives_are_verified_and_tags_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = tar_of(&[("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.1\n")]);
+    let write_archive = |path: &Path, layer: &[u8]| {
+        let config = serde_json::json!({
+            "config": {"User": "1000"},
+            "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{}", hex(&tar_of(&[("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.1\n")])))]},
+        })
+        .to_string();
+        let config_name = format!("{}.json", hex(config.as_bytes()));
+        let manifest = serde_json::json!([
+            {"Config": config_name, "RepoTags": ["shop/api:1.4"], "Layers": ["0123abcd/layer.tar"]},
+            {"Config": config_name, "RepoTags": ["shop/web:2.0"], "Layers": ["0123abcd/layer.tar"]},
+        ])
+        .to_string();
+        let mut builder = tar::Builder::new(std::fs::File::create(path).unwrap());
+        for (name, content) in [
+            ("manifest.json", manifest.as_bytes()),
+            (config_name.as_str(), config.as_bytes()),
+            ("0123abcd/layer.tar", layer),
+        ] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder.append_data(&mut header, name, content).unwrap();
+        }
+        builder.finish().unwrap();
+    };
+    let archive = dir.path().join("images.tar");
+    write_archive(&archive, &layer);
+    let several = open(archive.to_str().unwrap()).unwrap_err().to_string();
+    assert!(
+        several.contains("2 images") && several.contains("shop/web:2.0"),
+        "{several}"
+    );
+    let image = open(&format!("{}:2.0", archive.display())).unwrap();
+    assert_eq!(image.reference, "shop/web:2.0");
+    assert_eq!(image.layers[0].digest, format!("sha256:{}", hex(&layer)));
+    flatten(&image, &|_| true, Limits::default()).unwrap();
+
+    // The same archive with one byte of the layer changed: the diff_id no longer matches.
+    let mut tampered = layer.clone();
+    tampered[600] ^= 1;
+    let tampered_archive = dir.path().join("tampered.tar");
+    write_archive(&tampered_archive, &tampered);
+    let image = open(&format!("{}:shop/api:1.4", tampered_archive.display())).unwrap();
+    let error = flatten(&image, &|_| true, Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("tampered"), "{error}");
+
+    let compressed = dir.path().join("images.tar.gz");
+    std::fs::write(&compressed, gzip(&std::fs::read(&archive).unwrap())).unwrap();
+    let error = open(compressed.to_str().unwrap()).unwrap_err().to_string();
+    assert!(error.contains("decompress it first"), "{error}");
+}
+
+/// A layout whose manifest gives a layer the wrong size: the layer is refused, whatever its
+/// digest says.
+#[test]
+fn a_layer_longer_than_its_descriptor_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let layer = gzip(&tar_of(&[("a.txt", b"a")]));
+    layout(dir.path(), std::slice::from_ref(&layer));
+    // Rewrite the manifest with a smaller size for the layer (and fix up its digest).
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("index.json")).unwrap()).unwrap();
+    let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
+    let manifest_path = dir
+        .path()
+        .join("blobs/sha256")
+        .join(manifest_digest.trim_start_matches("sha256:"));
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["layers"][0]["size"] = serde_json::json!(layer.len() - 10);
+    let bytes = manifest.to_string();
+    let new_digest = hex(bytes.as_bytes());
+    std::fs::write(dir.path().join("blobs/sha256").join(&new_digest), &bytes).unwrap();
+    let mut index = index;
+    index["manifests"][0]["digest"] = serde_json::json!(format!("sha256:{new_digest}"));
+    index["manifests"][0]["size"] = serde_json::json!(bytes.len());
+    std::fs::write(dir.path().join("index.json"), index.to_string()).unwrap();
+    let image = open(&format!("{}:t", dir.path().display())).unwrap();
+    let error = flatten(&image, &|_| true, Limits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("larger than"), "{error}");
+}

@@ -397,7 +397,7 @@ impl Progress for LayerProgress {
         self.bar.set_prefix(format!(
             "layer {}/{count} {}",
             index + 1,
-            &short[..short.len().min(12)]
+            short.chars().take(12).collect::<String>()
         ));
         self.bar.set_position(0);
         self.bar.set_length(size.unwrap_or(0));
