@@ -6,9 +6,10 @@
 //! Docker client's `config.json`: `auths`, `credHelpers`, `credsStore`) and bridges the async
 //! client to the synchronous readers the flattener takes.
 //!
-//! Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) are spoken to over plain HTTP, as
-//! Docker treats them as insecure registries by default; `--insecure` extends that to any
-//! registry (and accepts invalid certificates).
+//! Insecure registries are handled as Docker handles them: loopback registries (`localhost`,
+//! `127.0.0.0/8`, `::1`) always, any registry with `--insecure`. For those, HTTPS is tried
+//! first with certificate errors accepted, and plain HTTP when HTTPS cannot connect at all;
+//! every other registry gets verified HTTPS only.
 
 mod credentials;
 
@@ -35,7 +36,7 @@ use crate::source::{
 
 /// One repository of a registry, with a client ready to pull from it.
 struct Repository {
-    runtime: tokio::runtime::Runtime,
+    runtime: Arc<tokio::runtime::Runtime>,
     client: Client,
     reference: Reference,
     name: String,
@@ -76,25 +77,38 @@ impl Repository {
 
     /// A manifest or index, by the reference's tag or digest (verified when by digest).
     fn manifest(&self, reference: &Reference) -> Result<(Vec<u8>, String), ImageError> {
+        let (bytes, digest) = self
+            .manifest_raw(reference)
+            .map_err(|e| pull_error(&format!("manifest of {reference}"), e))?;
+        Ok((Self::bounded(bytes, reference)?, digest))
+    }
+
+    fn manifest_raw(
+        &self,
+        reference: &Reference,
+    ) -> Result<(Vec<u8>, String), OciDistributionError> {
         let accepted = [
             OCI_IMAGE_MEDIA_TYPE,
             IMAGE_MANIFEST_MEDIA_TYPE,
             OCI_IMAGE_INDEX_MEDIA_TYPE,
             IMAGE_MANIFEST_LIST_MEDIA_TYPE,
         ];
-        let (bytes, digest) = self
-            .runtime
+        self.runtime
             .block_on(
                 self.client
                     .pull_manifest_raw(reference, &RegistryAuth::Anonymous, &accepted),
             )
-            .map_err(|e| pull_error(&format!("manifest of {reference}"), e))?;
+            .map(|(bytes, digest)| (bytes.to_vec(), digest))
+    }
+
+    /// The manifest's bytes, refused beyond the JSON size limit.
+    fn bounded(bytes: Vec<u8>, reference: &Reference) -> Result<Vec<u8>, ImageError> {
         if bytes.len() as u64 > JSON_LIMIT {
             return Err(ImageError::Invalid(format!(
                 "manifest of {reference}: larger than {JSON_LIMIT} bytes"
             )));
         }
-        Ok((bytes.to_vec(), digest))
+        Ok(bytes)
     }
 }
 
@@ -146,26 +160,30 @@ pub(crate) fn open(target: &str, options: &OpenOptions) -> Result<OpenedImage, I
         ))
     })?;
     let registry = reference.resolve_registry().to_string();
-    let plain_http = options.registry.insecure || is_loopback(&registry);
-    let config = ClientConfig {
-        protocol: if plain_http {
-            ClientProtocol::HttpsExcept(vec![registry.clone()])
-        } else {
-            ClientProtocol::Https
-        },
-        accept_invalid_certificates: options.registry.insecure,
-        // Indexes are resolved here, with variants and a clear error.
-        platform_resolver: None,
-        user_agent: concat!("palisade/", env!("CARGO_PKG_VERSION")),
-        connect_timeout: Some(std::time::Duration::from_secs(30)),
-        read_timeout: Some(std::time::Duration::from_secs(300)),
-        ..Default::default()
+    let insecure = options.registry.insecure || is_loopback(&registry);
+    let client_for = |plain_http: bool| {
+        Client::new(ClientConfig {
+            protocol: if plain_http {
+                ClientProtocol::HttpsExcept(vec![registry.clone()])
+            } else {
+                ClientProtocol::Https
+            },
+            accept_invalid_certificates: insecure,
+            // Indexes are resolved here, with variants and a clear error.
+            platform_resolver: None,
+            user_agent: concat!("palisade/", env!("CARGO_PKG_VERSION")),
+            connect_timeout: Some(std::time::Duration::from_secs(30)),
+            read_timeout: Some(std::time::Duration::from_secs(300)),
+            ..Default::default()
+        })
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| registry_error("cannot start the network runtime", e))?;
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| registry_error("cannot start the network runtime", e))?,
+    );
     let mut warnings = Vec::new();
     let auth = match &options.registry.credentials {
         Some((username, password)) => RegistryAuth::Basic(username.clone(), password.clone()),
@@ -181,16 +199,27 @@ pub(crate) fn open(target: &str, options: &OpenOptions) -> Result<OpenedImage, I
             None => RegistryAuth::Anonymous,
         },
     };
-    let client = Client::new(config);
-    runtime.block_on(client.store_auth_if_needed(&registry, &auth));
     let name = format!("{}/{}", reference.registry(), reference.repository());
-    let repository = Arc::new(Repository {
-        runtime,
-        client,
-        reference: reference.clone(),
-        name,
-    });
-    let (top, top_digest) = repository.manifest(&reference)?;
+    let repository_over = |plain_http: bool| {
+        let client = client_for(plain_http);
+        runtime.block_on(client.store_auth_if_needed(&registry, &auth));
+        Repository {
+            runtime: runtime.clone(),
+            client,
+            reference: reference.clone(),
+            name: name.clone(),
+        }
+    };
+    let mut repository = repository_over(false);
+    let mut top = repository.manifest_raw(&reference);
+    // An insecure registry that cannot speak HTTPS at all: plain HTTP, as Docker falls back.
+    if insecure && matches!(top, Err(OciDistributionError::RequestError(_))) {
+        repository = repository_over(true);
+        top = repository.manifest_raw(&reference);
+    }
+    let (top, top_digest) = top.map_err(|e| pull_error(&format!("manifest of {reference}"), e))?;
+    let top = Repository::bounded(top, &reference)?;
+    let repository = Arc::new(repository);
     // Manifests fetched by digest are verified by the client.
     let mut fetch = |digest: &str, _size: Option<u64>| {
         repository

@@ -496,7 +496,8 @@ impl Default for OpenOptions {
 /// How to talk to a registry.
 #[derive(Clone, Default)]
 pub struct RegistryOptions {
-    /// Plain HTTP (and no certificate checks) for the registry, not only for loopback ones.
+    /// Treat the registry as insecure (HTTPS without certificate checks, else plain HTTP), as
+    /// loopback registries always are.
     pub insecure: bool,
     /// Username and password; without them, the Docker client's config, else anonymous.
     pub credentials: Option<(String, String)>,

@@ -46,8 +46,8 @@ pub struct ImageArgs {
     /// Platform to take from a multi-platform image: `os/arch[/variant]`.
     #[arg(long, value_name = "PLATFORM", default_value_t = Platform::host())]
     platform: Platform,
-    /// Allow plain HTTP and invalid certificates for the registry (loopback registries are
-    /// spoken to over HTTP anyway).
+    /// Treat the registry as insecure, as Docker does for loopback registries: HTTPS with
+    /// certificate errors accepted, else plain HTTP.
     #[arg(long)]
     insecure: bool,
     /// Registry username (with --password-stdin); default: the Docker client's config.json.

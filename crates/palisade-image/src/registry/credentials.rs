@@ -5,7 +5,7 @@
 //! `registrytoken` (a bearer token). An `identitytoken` (an OAuth refresh token) needs a token
 //! exchange `oci-client` does not do: it is reported, not used.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -54,13 +54,12 @@ struct HelperAnswer {
     secret: String,
 }
 
-/// Docker Hub's names: the client keys its credentials by the legacy index URL.
-const DOCKER_HUB: &[&str] = &[
-    "index.docker.io",
-    "docker.io",
-    "registry-1.docker.io",
-    "https://index.docker.io/v1/",
-];
+/// Docker Hub's host names.
+const DOCKER_HUB: &[&str] = &["index.docker.io", "docker.io", "registry-1.docker.io"];
+/// The key the Docker client files Hub credentials under (in `auths` and with helpers).
+const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+/// How long a credential helper may take (it may be waiting for an unlock prompt).
+const HELPER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The host part of a `config.json` key (`https://registry:5000/v1/` → `registry:5000`).
 fn key_host(key: &str) -> &str {
@@ -73,9 +72,7 @@ fn key_host(key: &str) -> &str {
 
 fn same_registry(key: &str, registry: &str) -> bool {
     let host = key_host(key);
-    host == registry
-        || DOCKER_HUB.contains(&host) && DOCKER_HUB.contains(&registry)
-        || DOCKER_HUB.contains(&key) && DOCKER_HUB.contains(&registry)
+    host == registry || DOCKER_HUB.contains(&host) && DOCKER_HUB.contains(&registry)
 }
 
 fn default_config_path() -> Option<PathBuf> {
@@ -140,6 +137,14 @@ fn from_config(
     };
     match basic {
         Some((username, password)) => Some(Credential::Basic { username, password }),
+        // `docker login` with a helper leaves an empty entry behind: nothing to use, nothing
+        // to warn about.
+        None if entry.auth.is_none()
+            && entry.username.is_none()
+            && entry.identitytoken.is_none() =>
+        {
+            None
+        }
         None if entry.identitytoken.is_some() => {
             warnings.push(format!(
                 "the Docker config holds an identity token for {registry}, which palisade cannot exchange; pass --username and --password-stdin"
@@ -164,9 +169,21 @@ fn decode_auth(encoded: &str) -> Option<(String, String)> {
     Some((username.to_string(), password.to_string()))
 }
 
-/// Runs `docker-credential-<helper> get` with the registry on standard input.
+/// Runs `docker-credential-<helper> get` with the registry (for Docker Hub, the key the Docker
+/// client uses) on standard input, for at most [`HELPER_TIMEOUT`].
 fn ask_helper(helper: &str, registry: &str, warnings: &mut Vec<String>) -> Option<Credential> {
+    if helper.is_empty() || helper.contains(['/', '\\']) {
+        warnings.push(format!(
+            "credential helper name {helper:?} is not a plain name; ignoring it"
+        ));
+        return None;
+    }
     let program = format!("docker-credential-{helper}");
+    let server = if DOCKER_HUB.contains(&registry) {
+        DOCKER_HUB_KEY
+    } else {
+        registry
+    };
     let child = Command::new(&program)
         .arg("get")
         .stdin(Stdio::piped())
@@ -183,14 +200,38 @@ fn ask_helper(helper: &str, registry: &str, warnings: &mut Vec<String>) -> Optio
         }
     };
     if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(registry.as_bytes());
+        let _ = stdin.write_all(server.as_bytes());
     }
-    let output = child.wait_with_output().ok()?;
-    if !output.status.success() {
+    let mut stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut answer = Vec::new();
+        let _ = (&mut stdout).take(1 << 20).read_to_end(&mut answer);
+        answer
+    });
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < HELPER_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                warnings.push(format!(
+                    "credential helper {program} did not answer within {} s; pulling anonymously",
+                    HELPER_TIMEOUT.as_secs()
+                ));
+                return None;
+            }
+        }
+    };
+    let answer = reader.join().ok()?;
+    if !status.success() {
         // "credentials not found" is the helper's normal answer for other registries.
         return None;
     }
-    let answer: HelperAnswer = serde_json::from_slice(&output.stdout).ok()?;
+    let answer: HelperAnswer = serde_json::from_slice(&answer).ok()?;
     if answer.username == "<token>" {
         warnings.push(format!(
             "credential helper {program} holds an identity token for {registry}, which palisade cannot exchange; pass --username and --password-stdin"
@@ -251,5 +292,12 @@ mod tests {
         let missing_helper = config(r#"{"credsStore": "palisade-test-no-such-helper"}"#);
         assert_eq!(from_config(&missing_helper, "r.io", &mut warnings), None);
         assert!(warnings[2].contains("docker-credential-palisade-test-no-such-helper"));
+        let path_helper = config(r#"{"credsStore": "../../tmp/x"}"#);
+        assert_eq!(from_config(&path_helper, "r.io", &mut warnings), None);
+        assert!(warnings[3].contains("not a plain name"));
+        // What `docker login` leaves in `auths` when a helper holds the secret.
+        let empty = config(r#"{"auths": {"r.io": {}}}"#);
+        assert_eq!(from_config(&empty, "r.io", &mut warnings), None);
+        assert_eq!(warnings.len(), 4);
     }
 }
