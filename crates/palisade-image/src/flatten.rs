@@ -354,18 +354,26 @@ pub fn flatten_inspecting(
     Ok(flat)
 }
 
-/// The regular files under `dir` (paths relative to `root`), with their size and mode;
-/// subdirectories are listed in parallel (listing a root filesystem is all system calls).
-fn list_files(
-    root: &std::path::Path,
-    dir: &std::path::Path,
-) -> Result<Vec<(String, PresentFile)>, ImageError> {
+/// What listing a directory tree found: its regular files (paths relative to the root) with
+/// their size and mode, and the directories that could not be read.
+#[derive(Default)]
+struct Listing {
+    files: Vec<(String, PresentFile)>,
+    unreadable: Vec<String>,
+}
+
+/// Lists the regular files under `dir`; subdirectories are listed in parallel (listing a root
+/// filesystem is all system calls). A directory that cannot be read is recorded, not fatal.
+fn list_files(root: &std::path::Path, dir: &std::path::Path) -> Listing {
     use rayon::prelude::*;
-    let entries = std::fs::read_dir(dir).map_err(|source| ImageError::Io {
-        path: dir.display().to_string(),
-        source,
-    })?;
-    let mut files = Vec::new();
+    let mut listing = Listing::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            listing.unreadable.push(format!("{}: {e}", dir.display()));
+            return listing;
+        }
+    };
     let mut subdirectories = Vec::new();
     for entry in entries.flatten() {
         let Ok(kind) = entry.file_type() else {
@@ -386,41 +394,59 @@ fn list_files(
                 size: metadata.as_ref().map_or(0, |m| m.len()),
                 executable: metadata.as_ref().is_some_and(is_executable),
             };
-            files.push((relative, present));
+            listing.files.push((relative, present));
         }
     }
-    let nested: Vec<Vec<(String, PresentFile)>> = subdirectories
+    let nested: Vec<Listing> = subdirectories
         .par_iter()
         .map(|subdirectory| list_files(root, subdirectory))
-        .collect::<Result<_, _>>()?;
-    files.extend(nested.into_iter().flatten());
-    Ok(files)
+        .collect();
+    for sub in nested {
+        listing.files.extend(sub.files);
+        listing.unreadable.extend(sub.unreadable);
+    }
+    listing
 }
 
 /// The selected files of an unpacked root filesystem (`--rootfs`), as one layer. Symlinks are
-/// not followed (a link out of the tree must not be read).
+/// not followed (a link out of the tree must not be read). Only an unreadable root is an
+/// error; unreadable directories and files inside it are warnings.
 pub fn read_rootfs(
     root: &std::path::Path,
     select: &FileSelector<'_>,
     limits: Limits,
 ) -> Result<Flattened, ImageError> {
+    std::fs::read_dir(root).map_err(|source| ImageError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let listing = list_files(root, root);
     let mut flat = Flattened::default();
-    for (relative, present) in list_files(root, root)? {
+    flat.warnings.extend(
+        listing
+            .unreadable
+            .into_iter()
+            .map(|dir| format!("skipped the unreadable directory {dir}")),
+    );
+    for (relative, present) in listing.files {
         let size = present.size;
         if select(&relative) {
+            let path = root.join(&relative);
             if size > limits.max_file {
                 flat.warnings.push(format!(
                     "skipped {relative} ({size} bytes, over the {} byte limit)",
                     limits.max_file
                 ));
             } else {
-                let path = root.join(&relative);
-                let content = std::fs::read(&path).map_err(|source| ImageError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-                flat.files
-                    .insert(relative.clone(), KeptFile { layer: 0, content });
+                match std::fs::read(&path) {
+                    Ok(content) => {
+                        flat.files
+                            .insert(relative.clone(), KeptFile { layer: 0, content });
+                    }
+                    Err(e) => flat
+                        .warnings
+                        .push(format!("skipped the unreadable {}: {e}", path.display())),
+                }
             }
         }
         flat.present.insert(relative, present);

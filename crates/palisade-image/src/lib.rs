@@ -1,5 +1,5 @@
-//! palisade-image owns reading container images without a container engine: OCI image layouts
-//! and `docker save` archives (digest-verified blobs), streaming their layers once in order
+//! palisade-image owns reading container images without a container engine (size- and
+//! digest-verified blobs), streaming their layers once in order
 //! (tar, tar+gzip, tar+zstd) and flattening them with whiteouts and opaque directories while
 //! keeping only the files the catalogers ask for, bounded in size, never writing to disk; and
 //! the catalogers that turn those files into packages (OS release, dpkg, apk, rpm, Python, npm,

@@ -61,13 +61,6 @@ impl Minimality {
     }
 }
 
-/// Whether a package comes from the OS package manager (its purl type says).
-fn is_os_package(package: &Package) -> bool {
-    ["pkg:deb/", "pkg:apk/", "pkg:rpm/"]
-        .iter()
-        .any(|prefix| package.purl.starts_with(prefix))
-}
-
 /// The programs named `names` found in the usual binary directories.
 fn programs(present: &BTreeMap<String, PresentFile>, names: &[&str]) -> Vec<String> {
     BIN_DIRS
@@ -113,7 +106,7 @@ pub fn summarise(
     os: &OsRelease,
     packages: &[Package],
 ) -> Minimality {
-    let os_packages: Vec<&Package> = packages.iter().filter(|p| is_os_package(p)).collect();
+    let os_packages: Vec<&Package> = packages.iter().filter(|p| p.is_distribution()).collect();
     let mut largest: Vec<LargePackage> = os_packages
         .iter()
         .filter_map(|p| {
@@ -138,7 +131,9 @@ pub fn summarise(
     };
     Minimality {
         files: present.len(),
-        size: present.values().map(|f| f.size).sum(),
+        size: present
+            .values()
+            .fold(0u64, |total, f| total.saturating_add(f.size)),
         os_packages: os_packages.len(),
         largest_packages: largest,
         shells,

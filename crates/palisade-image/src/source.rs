@@ -1,7 +1,10 @@
 //! Where image blobs come from: an OCI image layout directory (`index.json` + `blobs/`, the tag
-//! from the `org.opencontainers.image.ref.name` annotation) or a `docker save` archive
-//! (`manifest.json` + config + layer files inside one tar, read in place by offset). Every blob
-//! is verified against its digest while it is read.
+//! from the `org.opencontainers.image.ref.name` annotation), an OCI archive (the same layout in
+//! a tarball), a `docker save` archive (`manifest.json` + config + layer files inside one tar),
+//! both read in place by offset, or (with the `registry` feature) a registry. Multi-platform
+//! indexes are resolved to one platform the same way for all of them. Every blob is checked
+//! against its descriptor's size as it is read and against its digest (sha256 or sha512) once
+//! read; legacy `docker save` layers, named by an id, against the config's `diff_ids`.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};

@@ -56,13 +56,6 @@ fn package_id(package: &Package) -> String {
     format!("SPDXRef-Package-{}-{short}", slug(&package.name))
 }
 
-/// Packages read from the distribution's package database, which the OS package contains.
-fn is_distribution_package(package: &Package) -> bool {
-    ["pkg:deb/", "pkg:apk/", "pkg:rpm/"]
-        .iter()
-        .any(|prefix| package.purl.starts_with(prefix))
-}
-
 /// Where the package's metadata came from, for `sourceInfo`.
 fn source_info(subject: &Subject<'_>, package: &Package) -> String {
     match subject.layers.get(package.layer) {
@@ -151,7 +144,7 @@ pub fn spdx(subject: &Subject<'_>, tool_version: &str, now: u64) -> Value {
             ));
         }
         packages.push(package);
-        let container = if has_os && is_distribution_package(p) {
+        let container = if has_os && p.is_distribution() {
             OS_ID
         } else {
             IMAGE_ID
@@ -227,17 +220,14 @@ mod tests {
 
     #[test]
     fn distribution_packages_are_told_by_purl_type() {
-        assert!(is_distribution_package(&package(
-            "pkg:deb/debian/bash@5.2",
-            "/var/lib/dpkg/status"
-        )));
-        assert!(is_distribution_package(&package(
-            "pkg:apk/alpine/musl@1.2",
-            "/lib/apk/db/installed"
-        )));
-        assert!(!is_distribution_package(&package(
-            "pkg:pypi/requests@2.32.3",
-            "/usr/lib/python3/dist-packages/requests-2.32.3.dist-info/METADATA"
-        )));
+        assert!(package("pkg:deb/debian/bash@5.2", "/var/lib/dpkg/status").is_distribution());
+        assert!(package("pkg:apk/alpine/musl@1.2", "/lib/apk/db/installed").is_distribution());
+        assert!(
+            !package(
+                "pkg:pypi/requests@2.32.3",
+                "/usr/lib/python3/dist-packages/requests-2.32.3.dist-info/METADATA"
+            )
+            .is_distribution()
+        );
     }
 }

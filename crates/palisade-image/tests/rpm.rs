@@ -196,3 +196,18 @@ fn an_unreadable_database_is_a_warning() {
     assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
     assert!(found.warnings[0].starts_with("/var/lib/rpm/Packages: "));
 }
+
+/// SUSE's ndb database is named in a warning rather than silently listing nothing.
+#[test]
+fn suse_ndb_databases_are_named() {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "usr/lib/sysimage/rpm/Packages.db".to_string(),
+        KeptFile {
+            layer: 0,
+            content: vec![0; 64],
+        },
+    );
+    let found = catalog::catalog(&files);
+    assert!(found.warnings[0].contains("ndb"), "{:?}", found.warnings);
+}

@@ -1,5 +1,7 @@
-//! `palisade image`: what is inside an image (OCI layout, docker archive, or an unpacked root
-//! filesystem): its OS and the packages the catalogers find, as a table or JSON.
+//! `palisade image`: what is inside an image (registry, OCI layout or archive, docker archive,
+//! or an unpacked root filesystem): its OS, the packages the catalogers find, the minimality
+//! summary and the image rules' findings (through the same configuration and suppressions as
+//! `palisade scan`), as a table, JSON, SARIF, JUnit, or a CycloneDX or SPDX SBOM.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -343,7 +345,7 @@ fn minimality_line(m: &Minimality) -> String {
     line
 }
 
-/// The password or token for `--password-stdin`, without its trailing newline.
+/// The rule catalogue SARIF and JUnit reports describe.
 fn report_context() -> ReportContext<'static> {
     static RULES: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
     ReportContext {
@@ -352,6 +354,7 @@ fn report_context() -> ReportContext<'static> {
     }
 }
 
+/// The password or token for `--password-stdin`, without its trailing newline.
 fn read_password() -> anyhow::Result<String> {
     let mut password = String::new();
     std::io::stdin()

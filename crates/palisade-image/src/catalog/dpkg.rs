@@ -88,7 +88,7 @@ pub fn parse(text: &str, path: &str, layer: usize, os: &OsRelease) -> Vec<Packag
             // dpkg counts in KiB.
             installed_size: field("Installed-Size")
                 .and_then(|kib| kib.parse::<u64>().ok())
-                .map(|kib| kib * 1024),
+                .map(|kib| kib.saturating_mul(1024)),
         });
     }
     packages

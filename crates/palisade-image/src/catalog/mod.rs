@@ -119,6 +119,14 @@ pub struct Package {
 }
 
 impl Package {
+    /// Whether the package comes from the distribution's package manager (dpkg, apk, rpm), as
+    /// its purl type says.
+    pub fn is_distribution(&self) -> bool {
+        ["pkg:deb/", "pkg:apk/", "pkg:rpm/"]
+            .iter()
+            .any(|prefix| self.purl.starts_with(prefix))
+    }
+
     /// A language package: its own source, found at `/path` in `layer`.
     fn language(
         ecosystem: &str,

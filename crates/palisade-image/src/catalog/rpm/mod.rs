@@ -28,6 +28,9 @@ pub const PATHS: &[&str] = &[
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
     "var/lib/rpm/Packages",
     "usr/lib/sysimage/rpm/Packages",
+    // rpm's own "ndb" format (openSUSE, SLE): not read yet, but named in a warning.
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages.db",
 ];
 
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
@@ -44,8 +47,12 @@ pub enum RpmError {
     NoPackagesTable,
     #[error("rpmdb.sqlite is too large to open from memory")]
     TooLarge,
+    #[error("rpmdb.sqlite's rows hold more bytes than the file: refusing a generated database")]
+    OversizedRows,
     #[error("rpmdb.sqlite is shorter than an SQLite header")]
     TruncatedSqlite,
+    #[error("rpm's ndb format (openSUSE, SLE) is not read yet")]
+    Ndb,
 }
 
 /// Whether a path is one of rpm's databases.
@@ -61,6 +68,9 @@ pub fn parse(
     layer: usize,
     os: &OsRelease,
 ) -> Result<Vec<Package>, RpmError> {
+    if path.ends_with("Packages.db") {
+        return Err(RpmError::Ndb);
+    }
     let headers = if content.starts_with(SQLITE_MAGIC) {
         sqlite_headers(content)?
     } else {
@@ -77,6 +87,10 @@ pub fn parse(
         .filter_map(|header| package(&header, &ecosystem, path, layer, os))
         .collect())
 }
+
+/// The largest header blob read from SQLite: rpm's own limits on a header's index and data
+/// (`hdrchkTags`, `hdrchkData`), rounded up.
+const MAX_HEADER_BYTES: i32 = 0x1000_0000 + 0x10_0000 * 16;
 
 /// The header blobs of an `rpmdb.sqlite`: the `blob` column of its `Packages` table.
 fn sqlite_headers(content: &[u8]) -> Result<Vec<Vec<u8>>, RpmError> {
@@ -100,6 +114,12 @@ fn sqlite_headers(content: &[u8]) -> Result<Vec<Vec<u8>>, RpmError> {
     connection.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
     connection.pragma_update(None, "cell_size_check", true)?;
     connection.deserialize_read_exact(MAIN_DB, rollback_journal, content.len(), true)?;
+    // A generated column can make each row's blob any size (`zeroblob(1e9)`): no value may be
+    // larger than rpm's own header limit, and all of them together not larger than the file.
+    connection.set_limit(
+        rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH,
+        MAX_HEADER_BYTES,
+    )?;
     // A table, not a view: a view could be an endless recursive query.
     let tables: i64 = connection.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'Packages'",
@@ -112,8 +132,13 @@ fn sqlite_headers(content: &[u8]) -> Result<Vec<Vec<u8>>, RpmError> {
     let mut statement = connection.prepare("SELECT blob FROM Packages")?;
     let mut rows = statement.query([])?;
     let mut blobs = Vec::new();
+    let mut total = 0usize;
     while let Some(row) = rows.next()? {
         if let ValueRef::Blob(blob) = row.get_ref(0)? {
+            total = total.saturating_add(blob.len());
+            if total > content.len() {
+                return Err(RpmError::OversizedRows);
+            }
             blobs.push(blob.to_vec());
         }
     }
@@ -374,6 +399,24 @@ mod tests {
             matches!(result, Err(RpmError::NoPackagesTable)),
             "an endless view is not read: {result:?}"
         );
+    }
+
+    /// Generated columns make every row's blob as large as the database says: the values are
+    /// capped, and all of them together may not outgrow the file.
+    #[test]
+    fn generated_blobs_cannot_blow_up_memory() {
+        for size in ["999999999", "1000000"] {
+            let connection = Connection::open_in_memory().unwrap();
+            connection
+                .execute_batch(&format!(
+                    "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB AS (zeroblob({size})));
+                     INSERT INTO Packages (hnum) VALUES (1), (2), (3);"
+                ))
+                .unwrap();
+            let bytes = connection.serialize(MAIN_DB).unwrap().to_vec();
+            let result = parse(&bytes, "var/lib/rpm/rpmdb.sqlite", 0, &OsRelease::default());
+            assert!(result.is_err(), "{size}: {result:?}");
+        }
     }
 
     #[test]
