@@ -202,13 +202,9 @@ fn elf_section<'a>(content: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
 /// section headers alone, so that the bulk of the binaries of a root filesystem is never read;
 /// other ELF files are read (the Go build info scan works on any).
 pub fn may_hold_packages(file: &std::fs::File) -> bool {
-    use std::io::{Seek, SeekFrom};
-    let file = std::cell::RefCell::new(file);
     let read = |at: usize, len: usize| {
-        let mut file = file.borrow_mut();
-        file.seek(SeekFrom::Start(at as u64)).ok()?;
         let mut bytes = vec![0; len];
-        file.read_exact(&mut bytes).ok()?;
+        read_exact_at(file, &mut bytes, at as u64).ok()?;
         Some(Cow::<[u8]>::Owned(bytes))
     };
     let Some(ident) = read(0, 6) else {
@@ -221,6 +217,19 @@ pub fn may_hold_packages(file: &std::fs::File) -> bool {
         || [GO_SECTION, DEP_SECTION]
             .iter()
             .any(|name| elf_section_range(&read, name).is_some())
+}
+
+/// One positioned read (`pread`: no seek, no shared cursor).
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(mut file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(buf)
 }
 
 /// Crates from a `cargo auditable` `.dep-v0` section (registry crates only: the root and path
