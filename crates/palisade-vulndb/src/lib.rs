@@ -9,10 +9,16 @@
 //! - [`import`](mod@import): atomic import of OSV files, directories and `all.zip` archives.
 //! - [`update`](mod@update): resumable, checksummed downloads of osv.dev's archives from mirrors.
 //! - [`version`]: version ordering per ecosystem.
+//! - [`matcher`]: which advisories affect an installed version, merged by alias.
+//! - [`severity`]: CVSS v4.0/v3.x scores and database severity words.
+//! - [`rule`]: the `vulnerability` rule of the registry.
 
 pub mod error;
 pub mod import;
+pub mod matcher;
 pub mod osv;
+pub mod rule;
+pub mod severity;
 pub mod store;
 pub mod update;
 pub mod version;

@@ -37,6 +37,10 @@ enum Command {
     /// Catalog what is inside an image (registry, OCI layout or archive, docker archive,
     /// rootfs): OS, packages, findings (root user, SSH, secrets), CycloneDX or SPDX SBOM.
     Image(Box<crate::image::ImageArgs>),
+    /// The OSV vulnerability database: import, update, status.
+    Db(crate::db::DbArgs),
+    /// Version orderings per ecosystem (`version compare`), for debugging a match.
+    Version(crate::db::VersionArgs),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -151,6 +155,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => run_scan(*args),
         Command::Image(args) => crate::image::run(*args),
+        Command::Db(args) => crate::db::run(args),
+        Command::Version(args) => crate::db::run_version(args),
         Command::Checks { format } => {
             let rules = rules::all();
             let text = match format {

@@ -20,6 +20,8 @@ use palisade_image::{
 };
 use palisade_report::{FindingOut, ReportContext};
 
+use crate::vulns::{self, Details};
+use std::collections::HashMap;
 use crate::cli::{
     SuppressionArgs, TOOL, apply_suppressions, input_errors, load_config_and_baseline,
 };
@@ -75,6 +77,15 @@ pub struct ImageArgs {
     /// `[[ignore]]` entries match image findings by `kind = "Image"` and the reference as `name`.
     #[command(flatten)]
     suppression: SuppressionArgs,
+    /// The vulnerability database. Default: osv.sqlite in $XDG_CACHE_HOME/palisade.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Do not match packages against the vulnerability database.
+    #[arg(long)]
+    skip_vulnerabilities: bool,
+    /// Leave out vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    ignore_unfixed: bool,
 }
 
 #[derive(Serialize)]
@@ -87,11 +98,21 @@ struct Report<'a> {
     /// Files, size, OS packages and the largest, shells and package managers, a minimal base.
     minimality: &'a Minimality,
     /// Image hardening findings (config: user, ports, secrets in env and history, layers).
-    findings: Vec<FindingOut<'a>>,
+    findings: Vec<ImageFindingOut<'a>>,
     /// Findings a suppression accepted (with `--show-suppressed`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressed: Vec<FindingOut<'a>>,
+    suppressed: Vec<ImageFindingOut<'a>>,
     warnings: &'a [String],
+}
+
+/// A finding as `palisade scan` writes it, plus the advisory, package and fixed version of a
+/// vulnerability finding.
+#[derive(Serialize)]
+struct ImageFindingOut<'a> {
+    #[serde(flatten)]
+    finding: FindingOut<'a>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<&'a Details>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +221,21 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             rules: ran,
         });
     }
+    let mut vulnerability_details: HashMap<String, Details> = HashMap::new();
+    let mut warnings = analysis.warnings.clone();
+    if !args.skip_vulnerabilities && engine.enabled(&palisade_vulndb::rule::RULE) {
+        let db = crate::db::db_path(args.db.as_deref())?;
+        let found = vulns::find(&db, &reference, packages, &layers, args.ignore_unfixed);
+        warnings.extend(found.warnings);
+        for (finding, details) in found.findings {
+            vulnerability_details.insert(finding.fingerprint(), details);
+            result.findings.push(finding);
+        }
+        result.rules_applied.insert(palisade_vulndb::rule::RULE.id);
+        if let Some(object) = result.objects.first_mut() {
+            object.rules.push(palisade_vulndb::rule::RULE.id);
+        }
+    }
     result.summary.files = 1;
     result.summary.objects = 1;
     apply_suppressions(
@@ -245,12 +281,21 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             })
             .collect(),
         minimality: &analysis.minimality,
-        findings: findings.iter().map(|f| FindingOut::new(f, None)).collect(),
+        findings: findings
+            .iter()
+            .map(|f| ImageFindingOut {
+                vulnerability: vulnerability_details.get(&f.fingerprint()),
+                finding: FindingOut::new(f, None),
+            })
+            .collect(),
         suppressed: suppressed
             .iter()
-            .map(|s| FindingOut::new(&s.finding, Some(&s.suppression)))
+            .map(|s| ImageFindingOut {
+                vulnerability: vulnerability_details.get(&s.finding.fingerprint()),
+                finding: FindingOut::new(&s.finding, Some(&s.suppression)),
+            })
             .collect(),
-        warnings: &analysis.warnings,
+        warnings: &warnings,
     };
     let text = match args.format {
         ImageFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -284,7 +329,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             packages,
             &analysis.minimality,
             findings,
-            &analysis.warnings,
+            &warnings,
         ),
     };
     match &args.output {

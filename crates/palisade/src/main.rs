@@ -1,10 +1,12 @@
 //! The `palisade` binary: the command line, wiring loading, checks and reports together.
 
 mod cli;
+mod db;
 mod docs;
 mod image;
 mod rules;
 mod scan;
+mod vulns;
 
 use std::process::ExitCode;
 

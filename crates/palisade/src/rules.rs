@@ -10,6 +10,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .into_iter()
         .chain(palisade_dockerfile::rules::all().map(|r| &r.meta))
         .chain(palisade_image::rules::all().map(|r| &r.meta))
+        .chain(std::iter::once(&palisade_vulndb::rule::RULE))
         .collect()
 }
 

@@ -1,0 +1,277 @@
+//! Matching installed packages against the store, following the OSV schema's evaluation rules:
+//! a version is affected when it is listed in an affected entry's `versions`, or falls in one of
+//! its `ECOSYSTEM` or `SEMVER` ranges — events walked in version order, `introduced` opening
+//! (`"0"` is the start of time), `fixed` and `last_affected` closing (at and after the fixed
+//! version, after the last affected one), `limit` bounding the range from above. `GIT` ranges
+//! name commits, not versions, and are ignored. Withdrawn advisories never match. Advisories
+//! that name the same vulnerability (one's id among the other's aliases, or a shared alias) are
+//! merged into one match per package.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use crate::osv::{Advisory, Affected, Event, RangeKind};
+use crate::severity::{self, Rated};
+use crate::store::Store;
+use crate::version::{Scheme, VersionError};
+
+/// An installed package, as the image catalog reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct Installed<'a> {
+    /// The OSV ecosystem, with its release where it has one (`Debian:12`).
+    pub ecosystem: &'a str,
+    /// The name advisories are keyed by (the source package for distributions).
+    pub name: &'a str,
+    pub version: &'a str,
+}
+
+/// One vulnerability affecting one package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The advisory reported (the smallest id of the merged ones).
+    pub id: String,
+    /// Every other identifier of the vulnerability (merged advisories' ids and aliases).
+    pub aliases: Vec<String>,
+    pub summary: String,
+    /// The lowest version that fixes it above the installed one, when the advisory names one.
+    pub fixed: Option<String>,
+    pub severity: Rated,
+}
+
+/// Why a package could not be matched (reported as a warning, not a failure).
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error("{0}")]
+    Store(#[from] crate::Error),
+    #[error("{0}")]
+    Version(#[from] VersionError),
+}
+
+/// The vulnerabilities of `installed` in the store, merged by alias, in id order. Ranges whose
+/// own versions do not parse are skipped (an advisory's typo must not hide the others).
+pub fn matches(store: &Store, installed: &Installed<'_>) -> Result<Vec<Match>, MatchError> {
+    let Some(scheme) = Scheme::for_ecosystem(installed.ecosystem) else {
+        return Ok(Vec::new());
+    };
+    // An installed version that does not parse cannot be placed in any range.
+    scheme.compare(installed.version, installed.version)?;
+    let advisories = store.lookup(installed.ecosystem, installed.name)?;
+    let mut hits: Vec<(&Advisory, Option<String>)> = Vec::new();
+    for advisory in advisories.iter().filter(|a| !a.is_withdrawn()) {
+        let mut affected_here = false;
+        let mut fixes: Vec<String> = Vec::new();
+        for entry in &advisory.affected {
+            if let Some(fix) = affects(entry, scheme, installed.version) {
+                affected_here = true;
+                fixes.extend(fix);
+            }
+        }
+        if affected_here {
+            let lowest_fix = fixes
+                .into_iter()
+                .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
+            hits.push((advisory, lowest_fix));
+        }
+    }
+    Ok(merge(hits, scheme))
+}
+
+/// Whether `version` is affected by one affected entry: `None` if not, else the fixed version
+/// of the range it fell in (`Some(None)` when no fix is known).
+fn affects(entry: &Affected, scheme: Scheme, version: &str) -> Option<Option<String>> {
+    if entry.versions.iter().any(|v| {
+        v == version || scheme.compare(v, version) == Ok(Ordering::Equal)
+    }) {
+        return Some(first_fix_above(entry, scheme, version));
+    }
+    entry
+        .ranges
+        .iter()
+        .filter_map(|range| {
+            let ordering = match range.kind {
+                RangeKind::Ecosystem => scheme,
+                RangeKind::Semver => Scheme::SemVer,
+                RangeKind::Git | RangeKind::Other(_) => return None,
+            };
+            in_range(&range.events, ordering, version)
+        })
+        .next()
+}
+
+/// The OSV evaluation of one range's events for `version`: `None` when outside, else the fix
+/// that closes the interval it is in.
+fn in_range(events: &[Event], scheme: Scheme, version: &str) -> Option<Option<String>> {
+    let key = |event: &Event| match event {
+        Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => {
+            v.clone()
+        }
+    };
+    let is_zero = |event: &Event| matches!(event, Event::Introduced(v) if v == "0");
+    // Every version of the range must parse, or the range cannot be evaluated.
+    if events
+        .iter()
+        .any(|e| !is_zero(e) && scheme.compare(&key(e), &key(e)).is_err())
+    {
+        return None;
+    }
+    let compare = |v: &str, with: &str| scheme.compare(v, with).unwrap_or(Ordering::Equal);
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => compare(&key(a), &key(b)),
+    });
+    let below_limits = sorted.iter().all(|event| match event {
+        Event::Limit(limit) => limit == "*" || compare(version, limit) == Ordering::Less,
+        _ => true,
+    });
+    if !below_limits {
+        return None;
+    }
+    let mut affected = false;
+    for event in &sorted {
+        match event {
+            Event::Introduced(introduced) => {
+                if introduced == "0" || compare(version, introduced) != Ordering::Less {
+                    affected = true;
+                }
+            }
+            Event::Fixed(fixed) => {
+                if compare(version, fixed) != Ordering::Less {
+                    affected = false;
+                }
+            }
+            Event::LastAffected(last) => {
+                if compare(version, last) == Ordering::Greater {
+                    affected = false;
+                }
+            }
+            Event::Limit(_) => {}
+        }
+    }
+    if !affected {
+        return None;
+    }
+    // The fix of this interval: the first `fixed` above the version.
+    Some(sorted.iter().find_map(|event| match event {
+        Event::Fixed(fixed) if compare(version, fixed) == Ordering::Less => Some(fixed.clone()),
+        _ => None,
+    }))
+}
+
+/// The first `fixed` above `version` in any of the entry's ranges (for listed versions).
+fn first_fix_above(entry: &Affected, scheme: Scheme, version: &str) -> Option<String> {
+    entry
+        .ranges
+        .iter()
+        .filter(|r| matches!(r.kind, RangeKind::Ecosystem | RangeKind::Semver))
+        .flat_map(|r| &r.events)
+        .filter_map(|event| match event {
+            Event::Fixed(fixed)
+                if scheme.compare(version, fixed) == Ok(Ordering::Less) =>
+            {
+                Some(fixed.clone())
+            }
+            _ => None,
+        })
+        .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal))
+}
+
+/// One match per vulnerability: advisories are grouped when one's id is another's alias or
+/// they share an alias.
+fn merge(hits: Vec<(&Advisory, Option<String>)>, scheme: Scheme) -> Vec<Match> {
+    let names = |advisory: &Advisory| -> BTreeSet<String> {
+        std::iter::once(advisory.id.clone())
+            .chain(advisory.aliases.iter().cloned())
+            .collect()
+    };
+    let mut groups: Vec<(BTreeSet<String>, Vec<(&Advisory, Option<String>)>)> = Vec::new();
+    for (advisory, fix) in hits {
+        let own = names(advisory);
+        let mut merged = (own.clone(), vec![(advisory, fix)]);
+        // Absorb every group that shares a name (transitively, as groups grow).
+        let mut index = 0;
+        while index < groups.len() {
+            if !groups[index].0.is_disjoint(&merged.0) {
+                let (group_names, members) = groups.swap_remove(index);
+                merged.0.extend(group_names);
+                merged.1.extend(members);
+                index = 0;
+            } else {
+                index += 1;
+            }
+        }
+        groups.push(merged);
+    }
+    let mut matches: Vec<Match> = groups
+        .into_iter()
+        .map(|(all_names, members)| {
+            let primary = members
+                .iter()
+                .map(|(a, _)| a)
+                .min_by(|a, b| a.id.cmp(&b.id))
+                .expect("a group has a member");
+            let fixed = members
+                .iter()
+                .filter_map(|(_, fix)| fix.clone())
+                .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
+            let severity = members
+                .iter()
+                .map(|(a, _)| severity::rate(a))
+                .max_by(|a, b| a.precedence().cmp(&b.precedence()))
+                .unwrap_or_default();
+            Match {
+                id: primary.id.clone(),
+                aliases: all_names.into_iter().filter(|n| *n != primary.id).collect(),
+                summary: members
+                    .iter()
+                    .find_map(|(a, _)| a.summary.clone().filter(|s| !s.is_empty()))
+                    .unwrap_or_default(),
+                fixed,
+                severity,
+            }
+        })
+        .collect();
+    matches.sort_by(|a, b| a.id.cmp(&b.id));
+    matches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(json: &str) -> Vec<Event> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// The OSV schema's own examples of range evaluation.
+    #[test]
+    fn ranges_follow_the_osv_evaluation() {
+        let range = events(r#"[{"introduced": "0"}, {"fixed": "1.2.0"}, {"introduced": "2.0.0"}, {"last_affected": "2.3.0"}]"#);
+        let at = |v: &str| in_range(&range, Scheme::SemVer, v);
+        assert_eq!(at("1.0.0"), Some(Some("1.2.0".to_string())));
+        assert_eq!(at("1.2.0"), None, "fixed is not affected");
+        assert_eq!(at("1.9.9"), None);
+        assert_eq!(at("2.0.0"), Some(None), "introduced is affected; no fix above");
+        assert_eq!(at("2.3.0"), Some(None), "last_affected is affected");
+        assert_eq!(at("2.3.1"), None);
+        let limited = events(r#"[{"introduced": "1.0.0"}, {"limit": "1.5.0"}]"#);
+        assert_eq!(in_range(&limited, Scheme::SemVer, "1.4.0"), Some(None));
+        assert_eq!(in_range(&limited, Scheme::SemVer, "1.5.0"), None);
+        // Event order in the file does not matter.
+        let shuffled = events(r#"[{"fixed": "1.2.0"}, {"introduced": "0"}]"#);
+        assert_eq!(in_range(&shuffled, Scheme::SemVer, "1.1.0"), Some(Some("1.2.0".into())));
+        // A range with a version that does not parse is not evaluated.
+        let broken = events(r#"[{"introduced": "0"}, {"fixed": "not a version"}]"#);
+        assert_eq!(in_range(&broken, Scheme::SemVer, "1.0.0"), None);
+    }
+
+    #[test]
+    fn dpkg_ranges_order_by_debian_rules() {
+        let range = events(r#"[{"introduced": "0"}, {"fixed": "2.38.1-5+deb12u1"}]"#);
+        assert!(in_range(&range, Scheme::Dpkg, "2.38.1-5").is_some());
+        assert!(in_range(&range, Scheme::Dpkg, "2.38.1-5+deb12u1").is_none());
+        assert!(in_range(&range, Scheme::Dpkg, "1:2.0").is_none(), "an epoch outranks");
+    }
+}

@@ -1,0 +1,204 @@
+//! Vulnerability findings for `palisade image`: each cataloged package looked up in the OSV
+//! store by the name and version its advisories are keyed by (the source package for Debian,
+//! Ubuntu and Alpine; the package itself elsewhere), one finding per vulnerability per package.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use palisade_core::{Finding, Location};
+use palisade_image::catalog::Package;
+use palisade_vulndb::Store;
+use palisade_vulndb::matcher::{Installed, Match, matches};
+use palisade_vulndb::store::DEFAULT_MAX_AGE;
+use serde::Serialize;
+
+/// What the JSON report adds to a vulnerability finding.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Details {
+    pub advisory: AdvisoryOut,
+    pub package: PackageRef,
+    /// `null` when no fixed version is known.
+    pub fixed_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvisoryOut {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: String,
+    pub severity: palisade_core::Severity,
+    /// The CVSS score and vector the severity comes from, when there is one.
+    pub cvss: Option<Cvss>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cvss {
+    pub score: f64,
+    pub vector: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageRef {
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub source_name: String,
+    pub source_version: String,
+    pub purl: String,
+    pub layer: Option<String>,
+    pub path: String,
+}
+
+/// The name and version advisories of the package's ecosystem are keyed by.
+fn advisory_key(package: &Package) -> Installed<'_> {
+    let by_source = ["Debian", "Ubuntu", "Alpine"]
+        .iter()
+        .any(|distro| package.ecosystem.split(':').next() == Some(distro));
+    if by_source {
+        Installed {
+            ecosystem: &package.ecosystem,
+            name: &package.source_name,
+            version: &package.source_version,
+        }
+    } else {
+        Installed {
+            ecosystem: &package.ecosystem,
+            name: &package.name,
+            version: &package.version,
+        }
+    }
+}
+
+/// The findings and their details, and the warnings (a missing or stale database, packages
+/// whose versions do not parse).
+pub struct Vulnerabilities {
+    pub findings: Vec<(Finding, Details)>,
+    pub warnings: Vec<String>,
+}
+
+/// Matches `packages` against the database at `db`. A missing database is a warning, not an
+/// error: the rest of the report stands.
+pub fn find(
+    db: &Path,
+    reference: &str,
+    packages: &[Package],
+    layers: &[String],
+    ignore_unfixed: bool,
+) -> Vulnerabilities {
+    let mut warnings = Vec::new();
+    if !db.exists() {
+        warnings.push(format!(
+            "no vulnerability database at {}: run `palisade db update` (or `palisade db import`); vulnerabilities were not checked",
+            db.display()
+        ));
+        return Vulnerabilities {
+            findings: Vec::new(),
+            warnings,
+        };
+    }
+    let store = match Store::open(db) {
+        Ok(store) => store,
+        Err(e) => {
+            warnings.push(format!("{e}; vulnerabilities were not checked"));
+            return Vulnerabilities {
+                findings: Vec::new(),
+                warnings,
+            };
+        }
+    };
+    if let Ok(status) = store.status()
+        && let Some(warning) = status.staleness_warning(DEFAULT_MAX_AGE)
+    {
+        warnings.push(warning);
+    }
+    let object = Arc::new(palisade_image::rules::object(reference));
+    let file: Arc<str> = Arc::from(reference);
+    // One lookup per distinct (ecosystem, name, version): many packages share a source.
+    let mut cache: HashMap<(String, String, String), Vec<Match>> = HashMap::new();
+    let mut findings = Vec::new();
+    for package in packages {
+        let key = advisory_key(package);
+        let cache_key = (
+            key.ecosystem.to_string(),
+            key.name.to_string(),
+            key.version.to_string(),
+        );
+        if !cache.contains_key(&cache_key) {
+            let found = matches(&store, &key).unwrap_or_else(|e| {
+                warnings.push(format!(
+                    "{} {} ({}): {e}; not matched",
+                    key.name, key.version, key.ecosystem
+                ));
+                Vec::new()
+            });
+            cache.insert(cache_key.clone(), found);
+        }
+        for hit in &cache[&cache_key] {
+            if ignore_unfixed && hit.fixed.is_none() {
+                continue;
+            }
+            let source = if package.source_name != package.name {
+                format!(" (source {} {})", package.source_name, package.source_version)
+            } else {
+                String::new()
+            };
+            let fix = match &hit.fixed {
+                Some(fixed) => format!("fixed in {fixed}"),
+                None => "no fix available".to_string(),
+            };
+            let aliases = if hit.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", hit.aliases.join(", "))
+            };
+            let message = format!(
+                "{} {}{source} is affected by {}{aliases}: {}; {fix}",
+                package.name, package.version, hit.id, hit.summary
+            );
+            let finding = Finding {
+                rule: &palisade_vulndb::rule::RULE,
+                severity: hit.severity.severity,
+                message: message.into_boxed_str(),
+                object: object.clone(),
+                location: Location {
+                    file: file.clone(),
+                    line: 0,
+                    column: 0,
+                    path: format!("packages[{}]{}/{}", package.purl, package.path, hit.id),
+                    object_path_start: 0,
+                },
+                discriminator: 0,
+            };
+            let details = Details {
+                advisory: AdvisoryOut {
+                    id: hit.id.clone(),
+                    aliases: hit.aliases.clone(),
+                    summary: hit.summary.clone(),
+                    severity: hit.severity.severity,
+                    cvss: hit
+                        .severity
+                        .score
+                        .zip(hit.severity.vector.clone())
+                        .map(|(score, vector)| Cvss { score, vector }),
+                },
+                package: PackageRef {
+                    ecosystem: package.ecosystem.clone(),
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    source_name: package.source_name.clone(),
+                    source_version: package.source_version.clone(),
+                    purl: package.purl.clone(),
+                    layer: layers.get(package.layer).cloned(),
+                    path: package.path.clone(),
+                },
+                fixed_version: hit.fixed.clone(),
+            };
+            findings.push((finding, details));
+        }
+    }
+    Vulnerabilities { findings, warnings }
+}
