@@ -79,9 +79,11 @@ pub fn matches(store: &Store, installed: &Installed<'_>) -> Result<Vec<Match>, M
 /// Whether `version` is affected by one affected entry: `None` if not, else the fixed version
 /// of the range it fell in (`Some(None)` when no fix is known).
 fn affects(entry: &Affected, scheme: Scheme, version: &str) -> Option<Option<String>> {
-    if entry.versions.iter().any(|v| {
-        v == version || scheme.compare(v, version) == Ok(Ordering::Equal)
-    }) {
+    if entry
+        .versions
+        .iter()
+        .any(|v| v == version || scheme.compare(v, version) == Ok(Ordering::Equal))
+    {
         return Some(first_fix_above(entry, scheme, version));
     }
     entry
@@ -168,15 +170,32 @@ fn first_fix_above(entry: &Affected, scheme: Scheme, version: &str) -> Option<St
         .filter(|r| matches!(r.kind, RangeKind::Ecosystem | RangeKind::Semver))
         .flat_map(|r| &r.events)
         .filter_map(|event| match event {
-            Event::Fixed(fixed)
-                if scheme.compare(version, fixed) == Ok(Ordering::Less) =>
-            {
+            Event::Fixed(fixed) if scheme.compare(version, fixed) == Ok(Ordering::Less) => {
                 Some(fixed.clone())
             }
             _ => None,
         })
         .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal))
 }
+
+/// The first line of an advisory's details, at most 160 characters: the summary of advisories
+/// without one (PyPA's, GitHub's older ones).
+fn first_sentence(advisory: &Advisory) -> Option<String> {
+    let line = advisory
+        .details
+        .as_deref()?
+        .lines()
+        .find(|l| !l.trim().is_empty())?
+        .trim();
+    let mut summary: String = line.chars().take(160).collect();
+    if summary.len() < line.len() {
+        summary.push('…');
+    }
+    Some(summary)
+}
+
+/// Advisories of one vulnerability: every id and alias they carry, and each with its fix.
+type Group<'a> = (BTreeSet<String>, Vec<(&'a Advisory, Option<String>)>);
 
 /// One match per vulnerability: advisories are grouped when one's id is another's alias or
 /// they share an alias.
@@ -186,7 +205,7 @@ fn merge(hits: Vec<(&Advisory, Option<String>)>, scheme: Scheme) -> Vec<Match> {
             .chain(advisory.aliases.iter().cloned())
             .collect()
     };
-    let mut groups: Vec<(BTreeSet<String>, Vec<(&Advisory, Option<String>)>)> = Vec::new();
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for (advisory, fix) in hits {
         let own = names(advisory);
         let mut merged = (own.clone(), vec![(advisory, fix)]);
@@ -226,7 +245,8 @@ fn merge(hits: Vec<(&Advisory, Option<String>)>, scheme: Scheme) -> Vec<Match> {
                 aliases: all_names.into_iter().filter(|n| *n != primary.id).collect(),
                 summary: members
                     .iter()
-                    .find_map(|(a, _)| a.summary.clone().filter(|s| !s.is_empty()))
+                    .find_map(|(a, _)| a.summary.clone().filter(|s| !s.trim().is_empty()))
+                    .or_else(|| members.iter().find_map(|(a, _)| first_sentence(a)))
                     .unwrap_or_default(),
                 fixed,
                 severity,
@@ -248,12 +268,18 @@ mod tests {
     /// The OSV schema's own examples of range evaluation.
     #[test]
     fn ranges_follow_the_osv_evaluation() {
-        let range = events(r#"[{"introduced": "0"}, {"fixed": "1.2.0"}, {"introduced": "2.0.0"}, {"last_affected": "2.3.0"}]"#);
+        let range = events(
+            r#"[{"introduced": "0"}, {"fixed": "1.2.0"}, {"introduced": "2.0.0"}, {"last_affected": "2.3.0"}]"#,
+        );
         let at = |v: &str| in_range(&range, Scheme::SemVer, v);
         assert_eq!(at("1.0.0"), Some(Some("1.2.0".to_string())));
         assert_eq!(at("1.2.0"), None, "fixed is not affected");
         assert_eq!(at("1.9.9"), None);
-        assert_eq!(at("2.0.0"), Some(None), "introduced is affected; no fix above");
+        assert_eq!(
+            at("2.0.0"),
+            Some(None),
+            "introduced is affected; no fix above"
+        );
         assert_eq!(at("2.3.0"), Some(None), "last_affected is affected");
         assert_eq!(at("2.3.1"), None);
         let limited = events(r#"[{"introduced": "1.0.0"}, {"limit": "1.5.0"}]"#);
@@ -261,7 +287,10 @@ mod tests {
         assert_eq!(in_range(&limited, Scheme::SemVer, "1.5.0"), None);
         // Event order in the file does not matter.
         let shuffled = events(r#"[{"fixed": "1.2.0"}, {"introduced": "0"}]"#);
-        assert_eq!(in_range(&shuffled, Scheme::SemVer, "1.1.0"), Some(Some("1.2.0".into())));
+        assert_eq!(
+            in_range(&shuffled, Scheme::SemVer, "1.1.0"),
+            Some(Some("1.2.0".into()))
+        );
         // A range with a version that does not parse is not evaluated.
         let broken = events(r#"[{"introduced": "0"}, {"fixed": "not a version"}]"#);
         assert_eq!(in_range(&broken, Scheme::SemVer, "1.0.0"), None);
@@ -272,6 +301,9 @@ mod tests {
         let range = events(r#"[{"introduced": "0"}, {"fixed": "2.38.1-5+deb12u1"}]"#);
         assert!(in_range(&range, Scheme::Dpkg, "2.38.1-5").is_some());
         assert!(in_range(&range, Scheme::Dpkg, "2.38.1-5+deb12u1").is_none());
-        assert!(in_range(&range, Scheme::Dpkg, "1:2.0").is_none(), "an epoch outranks");
+        assert!(
+            in_range(&range, Scheme::Dpkg, "1:2.0").is_none(),
+            "an epoch outranks"
+        );
     }
 }

@@ -62,7 +62,7 @@ fn scored(kind: &str, vector: &str) -> Option<Rated> {
     let (score, severity, source) = match kind {
         "CVSS_V4" => {
             let score = cvss::v4::Vector::from_str(vector).ok()?.score();
-            (score.value(), score.severity(), "CVSS_V4")
+            (score.clone().value(), score.severity(), "CVSS_V4")
         }
         "CVSS_V3" => {
             let score = cvss::v3::Vector::from_str(vector).ok()?.score();
@@ -115,7 +115,12 @@ pub fn rate(advisory: &Advisory) -> Rated {
                 .filter(|s| !s.kind.starts_with("CVSS"))
                 .find_map(|s| from_word(&s.score))
         })
-        .or_else(|| advisory.affected.iter().find_map(|a| a.severity_word().and_then(from_word)));
+        .or_else(|| {
+            advisory
+                .affected
+                .iter()
+                .find_map(|a| a.severity_word().and_then(from_word))
+        });
     match word {
         Some(severity) => Rated {
             severity,

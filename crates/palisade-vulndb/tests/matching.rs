@@ -88,12 +88,18 @@ fn language_packages_match_the_oracle() {
         let mut names = BTreeSet::new();
         for m in &found {
             for name in std::iter::once(&m.id).chain(&m.aliases) {
-                assert!(names.insert(name.clone()), "{package}: {name} reported twice");
+                assert!(
+                    names.insert(name.clone()),
+                    "{package}: {name} reported twice"
+                );
             }
         }
         total += found.len();
     }
-    assert!(total > 50, "the fixture packages are vulnerable on purpose: {total}");
+    assert!(
+        total > 50,
+        "the fixture packages are vulnerable on purpose: {total}"
+    );
 }
 
 #[test]

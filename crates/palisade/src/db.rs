@@ -180,8 +180,8 @@ pub fn run_version(args: VersionArgs) -> anyhow::Result<ExitCode> {
         let Some((a, b)) = line.split_once('\t') else {
             bail!("line {}: expected `a<TAB>b`", number + 1);
         };
-        let ordering = version::compare(&ecosystem, a, b)
-            .with_context(|| format!("line {}", number + 1))?;
+        let ordering =
+            version::compare(&ecosystem, a, b).with_context(|| format!("line {}", number + 1))?;
         writeln!(out, "{}", ordering as i8)?;
     }
     out.flush()?;

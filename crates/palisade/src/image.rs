@@ -20,12 +20,12 @@ use palisade_image::{
 };
 use palisade_report::{FindingOut, ReportContext};
 
-use crate::vulns::{self, Details};
-use std::collections::HashMap;
 use crate::cli::{
     SuppressionArgs, TOOL, apply_suppressions, input_errors, load_config_and_baseline,
 };
+use crate::vulns::{self, Details};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImageFormat {

@@ -37,7 +37,12 @@ mod tests {
         let rules = all();
         let mut seen = HashSet::new();
         for rule in &rules {
-            for key in [rule.id, rule.name].iter().chain(rule.aliases) {
+            // A one-word rule's id and name are the same word (`vulnerability`).
+            let own: std::collections::BTreeSet<&str> = [rule.id, rule.name]
+                .into_iter()
+                .chain(rule.aliases.iter().copied())
+                .collect();
+            for key in own {
                 // One hadolint code may map to one rule only.
                 assert!(seen.insert(key.to_ascii_lowercase()), "{key} is used twice");
             }

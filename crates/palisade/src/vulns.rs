@@ -142,7 +142,10 @@ pub fn find(
                 continue;
             }
             let source = if package.source_name != package.name {
-                format!(" (source {} {})", package.source_name, package.source_version)
+                format!(
+                    " (source {} {})",
+                    package.source_name, package.source_version
+                )
             } else {
                 String::new()
             };

@@ -298,3 +298,165 @@ fn image_findings_take_config_suppressions_and_ci_formats() {
     assert_eq!(code, 0);
     assert_eq!(accepted["findings"].as_array().unwrap().len(), 0);
 }
+
+/// Vulnerabilities of the fixture app image from the real advisories of `../shared/data/osv`
+/// (plus a synthetic Debian-shaped one): the deliberately old language packages are found, the
+/// packages whiteouts and opaque directories removed are not, and Debian packages are matched
+/// by source package and version.
+#[test]
+fn the_app_image_vulnerabilities() {
+    let Some(images) = fixture_images() else {
+        eprintln!("skipping: fixture images not built");
+        return;
+    };
+    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/osv");
+    if !osv.is_dir() {
+        eprintln!("skipping: no {}", osv.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.sqlite");
+    let synthetic =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-vulndb/tests/fixtures/debian");
+    let imported = Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["db", "--db", db.to_str().unwrap(), "import"])
+        .arg(&osv)
+        .arg(&synthetic)
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{imported:?}");
+    let layout = format!("{}:debian-app", images.join("oci").display());
+    let db_arg = db.to_str().unwrap();
+    let (report, code, stderr) = image(&[&layout, "-f", "json", "--db", db_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    let vulnerabilities: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "vulnerability")
+        .collect();
+    let affected: std::collections::BTreeSet<String> = vulnerabilities
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["package"]["name"].as_str().unwrap(),
+                f["package"]["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "lodash 4.17.4",
+        "requests 2.19.1",
+        "urllib3 1.23",
+        "Jinja2 2.10",
+        "golang.org/x/net v0.7.0",
+        "stdlib 1.19.8",
+        "regex 1.5.4",
+        "smallvec 1.6.0",
+        "minimist 1.2.0",
+    ] {
+        assert!(
+            affected.contains(expected),
+            "{expected} missing from {affected:?}"
+        );
+    }
+    // Removed by a whiteout (minimist 0.0.8) and hidden by an opaque directory (ms 0.7.0).
+    assert!(!affected.contains("minimist 0.0.8"), "{affected:?}");
+    assert!(
+        !affected.iter().any(|p| p.starts_with("ms ")),
+        "{affected:?}"
+    );
+    // bsdutils 1:2.38.1-5+deb12u3 is util-linux 2.38.1-5+deb12u3 for Debian's advisories.
+    let bsdutils = vulnerabilities
+        .iter()
+        .find(|f| f["package"]["name"] == "bsdutils")
+        .expect("bsdutils matched through util-linux");
+    assert_eq!(bsdutils["package"]["sourceName"], "util-linux");
+    assert_eq!(bsdutils["advisory"]["id"], "PALISADE-TEST-0001");
+    assert_eq!(bsdutils["fixedVersion"], "2.38.1-5+deb12u4");
+    // CVE-2018-18074 in requests, fixed in 2.20.0, with its aliases.
+    let requests_leak = vulnerabilities
+        .iter()
+        .find(|f| {
+            f["package"]["name"] == "requests"
+                && f["advisory"]["aliases"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&Value::from("CVE-2018-18074"))
+        })
+        .expect("CVE-2018-18074");
+    assert_eq!(requests_leak["fixedVersion"], "2.20.0");
+
+    // --ignore-unfixed leaves out what has no fix; --fail-on gates on vulnerabilities too.
+    let (unfixed, _, _) = image(&[&layout, "-f", "json", "--db", db_arg, "--ignore-unfixed"]);
+    assert!(
+        unfixed["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "vulnerability")
+            .all(|f| !f["fixedVersion"].is_null())
+    );
+    let (_, code, _) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--db",
+        db_arg,
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(code, 1, "a critical vulnerability fails the gate");
+
+    // Without a database: a warning, not silence, and the rest of the report.
+    let missing = dir.path().join("none.sqlite");
+    let (report, code, _) = image(&[&layout, "-f", "json", "--db", missing.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("no vulnerability database"))
+    );
+}
+
+#[test]
+fn version_compare_prints_the_ordering() {
+    let compare = |args: &[&str], stdin: &str| {
+        let output = Command::cargo_bin("palisade")
+            .unwrap()
+            .args(["version", "compare"])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            output.status.code().unwrap(),
+        )
+    };
+    assert_eq!(
+        compare(
+            &[
+                "--ecosystem",
+                "Debian",
+                "1:2.38.1-5+deb12u3",
+                "2.38.1-5+deb12u1"
+            ],
+            ""
+        ),
+        (">\n".to_string(), 0)
+    );
+    assert_eq!(
+        compare(
+            &["--ecosystem", "PyPI", "--batch"],
+            "1.0\t1.0.0\n1.0rc1\t1.0\n2.0.post1\t2.0\n"
+        ),
+        ("0\n-1\n1\n".to_string(), 0)
+    );
+    let (_, code) = compare(&["--ecosystem", "Nope", "1", "2"], "");
+    assert_eq!(code, 2);
+}
