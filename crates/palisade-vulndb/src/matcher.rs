@@ -16,7 +16,7 @@ use crate::store::Store;
 use crate::version::{Scheme, VersionError};
 
 /// An installed package, as the image catalog reports it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Installed<'a> {
     /// The OSV ecosystem, with its release where it has one (`Debian:12`).
     pub ecosystem: &'a str,

@@ -246,22 +246,27 @@ impl Status {
 
     /// The warning to print when the database is stale, `None` when it is fresh.
     pub fn staleness_warning(&self, max_age: Duration) -> Option<String> {
-        if !self.is_stale(max_age) {
-            return None;
-        }
-        Some(match self.age {
-            Some(age) => format!(
-                "the vulnerability database {} was last updated {} ago (more than {}): run `palisade db update`",
-                self.path.display(),
-                human_duration(age),
-                human_duration(max_age)
-            ),
-            None => format!(
-                "the vulnerability database {} has no known update time: run `palisade db update`",
-                self.path.display()
-            ),
-        })
+        staleness_warning(&self.path, self.age, max_age)
     }
+}
+
+/// The warning for a database of this age (`None`: unknown), `None` when it is fresh.
+fn staleness_warning(path: &Path, age: Option<Duration>, max_age: Duration) -> Option<String> {
+    if age.is_some_and(|age| age <= max_age) {
+        return None;
+    }
+    Some(match age {
+        Some(age) => format!(
+            "the vulnerability database {} was last updated {} ago (more than {}): run `palisade db update`",
+            path.display(),
+            human_duration(age),
+            human_duration(max_age)
+        ),
+        None => format!(
+            "the vulnerability database {} has no known update time: run `palisade db update`",
+            path.display()
+        ),
+    })
 }
 
 /// `3d 4h`, `5h 2m`, `40s`: a short, rounded-down duration.
@@ -372,6 +377,23 @@ impl Store {
         })
     }
 
+    /// When the last import or update finished, and how long ago (zero when the clock says it
+    /// is in the future).
+    fn updated(&self) -> Result<(Option<SystemTime>, Option<Duration>)> {
+        let updated_at = meta(&self.conn, "updated_at")
+            .db(&self.path)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(from_unix);
+        let age = updated_at.map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+        Ok((updated_at, age))
+    }
+
+    /// The warning to print when the database is older than `max_age` (reads only its update
+    /// time, unlike [`Store::status`]).
+    pub fn staleness_warning(&self, max_age: Duration) -> Result<Option<String>> {
+        Ok(staleness_warning(&self.path, self.updated()?.1, max_age))
+    }
+
     /// Sources, counts and age.
     pub fn status(&self) -> Result<Status> {
         let conn = &self.conn;
@@ -423,11 +445,7 @@ impl Store {
             .db(p)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .db(p)?;
-        let updated_at = meta(conn, "updated_at")
-            .db(p)?
-            .and_then(|v| v.parse::<i64>().ok())
-            .map(from_unix);
-        let age = updated_at.map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+        let (updated_at, age) = self.updated()?;
         Ok(Status {
             path: self.path.clone(),
             schema_version: SCHEMA_VERSION,

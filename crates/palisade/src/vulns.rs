@@ -2,7 +2,7 @@
 //! store by the name and version its advisories are keyed by (the source package for Debian,
 //! Ubuntu and Alpine; the package itself elsewhere), one finding per vulnerability per package.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use palisade_image::catalog::Package;
 use palisade_vulndb::Store;
 use palisade_vulndb::matcher::{Installed, Match, matches};
 use palisade_vulndb::store::DEFAULT_MAX_AGE;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// What the JSON report adds to a vulnerability finding.
@@ -110,34 +111,41 @@ pub fn find(
             };
         }
     };
-    if let Ok(status) = store.status()
-        && let Some(warning) = status.staleness_warning(DEFAULT_MAX_AGE)
-    {
+    if let Ok(Some(warning)) = store.staleness_warning(DEFAULT_MAX_AGE) {
         warnings.push(warning);
     }
     let object = Arc::new(palisade_image::rules::object(reference));
     let file: Arc<str> = Arc::from(reference);
-    // One lookup per distinct (ecosystem, name, version): many packages share a source.
-    let mut cache: HashMap<(String, String, String), Vec<Match>> = HashMap::new();
+    // One lookup per distinct (ecosystem, name, version) — many packages share a source —
+    // in parallel, each worker with its own read-only connection.
+    let keys: BTreeSet<Installed<'_>> = packages.iter().map(advisory_key).collect();
+    let looked_up: Vec<(Installed<'_>, Result<Vec<Match>, String>)> = keys
+        .into_par_iter()
+        .map_init(
+            || Store::open(db),
+            |store, key| {
+                let found = match store {
+                    Ok(store) => matches(store, &key).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                (key, found)
+            },
+        )
+        .collect();
+    let mut cache: HashMap<Installed<'_>, Vec<Match>> = HashMap::new();
+    for (key, found) in looked_up {
+        let found = found.unwrap_or_else(|e| {
+            warnings.push(format!(
+                "{} {} ({}): {e}; not matched",
+                key.name, key.version, key.ecosystem
+            ));
+            Vec::new()
+        });
+        cache.insert(key, found);
+    }
     let mut findings = Vec::new();
     for package in packages {
-        let key = advisory_key(package);
-        let cache_key = (
-            key.ecosystem.to_string(),
-            key.name.to_string(),
-            key.version.to_string(),
-        );
-        if !cache.contains_key(&cache_key) {
-            let found = matches(&store, &key).unwrap_or_else(|e| {
-                warnings.push(format!(
-                    "{} {} ({}): {e}; not matched",
-                    key.name, key.version, key.ecosystem
-                ));
-                Vec::new()
-            });
-            cache.insert(cache_key.clone(), found);
-        }
-        for hit in &cache[&cache_key] {
+        for hit in &cache[&advisory_key(package)] {
             if ignore_unfixed && hit.fixed.is_none() {
                 continue;
             }
