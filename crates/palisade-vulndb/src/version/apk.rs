@@ -208,11 +208,7 @@ mod tests {
     use Ordering::{Equal, Greater, Less};
 
     fn check(cases: &[(&str, Ordering, &str)]) {
-        for &(a, expected, b) in cases {
-            let got = compare(a, b).unwrap_or_else(|e| panic!("{a} vs {b}: {e}"));
-            assert_eq!(got, expected, "{a} vs {b}");
-            assert_eq!(compare(b, a).unwrap(), expected.reverse(), "{b} vs {a}");
-        }
+        super::super::assert_cases(compare, cases);
     }
 
     // apk-tools test/version.data (`apk version -t` semantics), a selection covering every

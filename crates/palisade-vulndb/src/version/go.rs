@@ -193,15 +193,8 @@ mod tests {
     use super::*;
     use Ordering::{Equal, Greater, Less};
 
-    fn cmp(a: &str, b: &str) -> Ordering {
-        compare(a, b).unwrap_or_else(|e| panic!("{a} vs {b}: {e}"))
-    }
-
     fn check(cases: &[(&str, Ordering, &str)]) {
-        for &(a, expected, b) in cases {
-            assert_eq!(cmp(a, b), expected, "{a} vs {b}");
-            assert_eq!(cmp(b, a), expected.reverse(), "{b} vs {a}");
-        }
+        super::super::assert_cases(compare, cases);
     }
 
     // golang.org/x/mod/semver semver_test.go: the `tests` table is in ascending order, with

@@ -196,6 +196,19 @@ fn cmp_decimal(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
+/// Asserts each `(a, ordering, b)` case of a scheme's comparator, both ways round.
+#[cfg(test)]
+fn assert_cases(
+    compare: fn(&str, &str) -> Result<Ordering, VersionError>,
+    cases: &[(&str, Ordering, &str)],
+) {
+    let ordered = |x: &str, y: &str| compare(x, y).unwrap_or_else(|e| panic!("{x} vs {y}: {e}"));
+    for &(a, expected, b) in cases {
+        assert_eq!(ordered(a, b), expected, "{a} vs {b}");
+        assert_eq!(ordered(b, a), expected.reverse(), "{b} vs {a}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,10 +140,7 @@ mod tests {
     use Ordering::{Equal, Greater, Less};
 
     fn check(cases: &[(&str, Ordering, &str)]) {
-        for &(a, expected, b) in cases {
-            assert_eq!(compare(a, b), Ok(expected), "{a:?} vs {b:?}");
-            assert_eq!(compare(b, a), Ok(expected.reverse()), "{b:?} vs {a:?}");
-        }
+        super::super::assert_cases(compare, cases);
     }
 
     // rubygems test/rubygems/test_gem_version.rb: test_spaceship, test_semver,
