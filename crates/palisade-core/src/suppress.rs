@@ -20,6 +20,8 @@ pub enum SuppressionKind {
     Annotation,
     /// A fingerprint in the `--baseline` file.
     Baseline,
+    /// A `not_affected` or `fixed` statement of an OpenVEX document (`--vex`).
+    Vex,
 }
 
 /// Why a finding is accepted.
@@ -27,7 +29,7 @@ pub enum SuppressionKind {
 pub struct Suppression {
     pub kind: SuppressionKind,
     pub justification: String,
-    /// `file:line` of the ignore entry or annotation, or the baseline file.
+    /// `file:line` of the ignore entry or annotation, the baseline file, or the VEX document.
     pub source: String,
 }
 

@@ -107,7 +107,9 @@ pub fn render_sarif(
             // An annotation sits in the object itself: SARIF's "inSource".
             let kind = match suppression.kind {
                 SuppressionKind::Annotation => "inSource",
-                SuppressionKind::Config | SuppressionKind::Baseline => "external",
+                SuppressionKind::Config | SuppressionKind::Baseline | SuppressionKind::Vex => {
+                    "external"
+                }
             };
             value["suppressions"] = json!([{
                 "kind": kind,

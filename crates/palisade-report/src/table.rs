@@ -22,6 +22,7 @@ fn suppression_kind(kind: SuppressionKind) -> &'static str {
         SuppressionKind::Config => "ignore entry",
         SuppressionKind::Annotation => "annotation",
         SuppressionKind::Baseline => "baseline",
+        SuppressionKind::Vex => "VEX statement",
     }
 }
 

@@ -12,6 +12,7 @@
 //! - [`matcher`]: which advisories affect an installed version, merged by alias.
 //! - [`severity`]: CVSS v4.0/v3.x scores and database severity words.
 //! - [`rule`]: the `vulnerability` rule of the registry.
+//! - [`vex`]: OpenVEX statements that accept vulnerability findings.
 
 pub mod error;
 pub mod import;
@@ -22,6 +23,7 @@ pub mod severity;
 pub mod store;
 pub mod update;
 pub mod version;
+pub mod vex;
 
 pub use error::{Error, Result};
 pub use import::{ImportOptions, ImportReport, import};

@@ -11,7 +11,7 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use palisade_checks::Engine;
 use palisade_core::suppress::Suppressed;
-use palisade_core::{CheckedObject, Finding, RuleMeta, ScanResult, Severity};
+use palisade_core::{CheckedObject, Finding, InputError, RuleMeta, ScanResult, Severity};
 use palisade_image::catalog::Package;
 use palisade_image::minimality::Minimality;
 use palisade_image::{
@@ -24,6 +24,7 @@ use crate::cli::{
     SuppressionArgs, TOOL, apply_suppressions, input_errors, load_config_and_baseline,
 };
 use crate::vulns::{self, Details};
+use palisade_vulndb::vex::Vex;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -86,6 +87,10 @@ pub struct ImageArgs {
     /// Leave out vulnerabilities that have no fixed version yet.
     #[arg(long)]
     ignore_unfixed: bool,
+    /// OpenVEX document whose `not_affected` and `fixed` statements accept vulnerability
+    /// findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -225,11 +230,39 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
     let mut warnings = analysis.warnings.clone();
     if !args.skip_vulnerabilities && engine.enabled(&palisade_vulndb::rule::RULE) {
         let db = crate::db::db_path(args.db.as_deref())?;
-        let found = vulns::find(&db, &reference, packages, &layers, args.ignore_unfixed);
+        let mut vex = Vec::new();
+        for path in &args.vex {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Vex::parse(&text));
+            match parsed {
+                Ok(document) => vex.push((path.display().to_string(), document)),
+                Err(message) => {
+                    return Ok(input_errors(&[InputError {
+                        file: path.display().to_string(),
+                        line: None,
+                        column: None,
+                        message,
+                    }]));
+                }
+            }
+        }
+        let options = vulns::Options {
+            db: &db,
+            ignore_unfixed: args.ignore_unfixed,
+            vex: &vex,
+        };
+        let found = vulns::find(&options, &reference, packages, &layers);
         warnings.extend(found.warnings);
-        for (finding, details) in found.findings {
+        for (finding, details, accepted) in found.findings {
             vulnerability_details.insert(finding.fingerprint(), details);
-            result.findings.push(finding);
+            match accepted {
+                Some(suppression) => result.suppressed.push(Suppressed {
+                    finding,
+                    suppression,
+                }),
+                None => result.findings.push(finding),
+            }
         }
         result.rules_applied.insert(palisade_vulndb::rule::RULE.id);
         if let Some(object) = result.objects.first_mut() {

@@ -6,11 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use palisade_core::suppress::{Suppression, SuppressionKind};
 use palisade_core::{Finding, Location};
 use palisade_image::catalog::Package;
 use palisade_vulndb::Store;
 use palisade_vulndb::matcher::{Installed, Match, matches};
 use palisade_vulndb::store::DEFAULT_MAX_AGE;
+use palisade_vulndb::vex::Vex;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -74,22 +76,30 @@ fn advisory_key(package: &Package) -> Installed<'_> {
     }
 }
 
-/// The findings and their details, and the warnings (a missing or stale database, packages
-/// whose versions do not parse).
+/// The findings and their details (those a VEX statement accepts, with their suppression),
+/// and the warnings (a missing or stale database, packages whose versions do not parse).
 pub struct Vulnerabilities {
-    pub findings: Vec<(Finding, Details)>,
+    pub findings: Vec<(Finding, Details, Option<Suppression>)>,
     pub warnings: Vec<String>,
+}
+
+/// What `palisade image` matches with.
+pub struct Options<'a> {
+    pub db: &'a Path,
+    pub ignore_unfixed: bool,
+    /// OpenVEX documents and the files they came from.
+    pub vex: &'a [(String, Vex)],
 }
 
 /// Matches `packages` against the database at `db`. A missing database is a warning, not an
 /// error: the rest of the report stands.
 pub fn find(
-    db: &Path,
+    options: &Options<'_>,
     reference: &str,
     packages: &[Package],
     layers: &[String],
-    ignore_unfixed: bool,
 ) -> Vulnerabilities {
+    let db = options.db;
     let mut warnings = Vec::new();
     if !db.exists() {
         warnings.push(format!(
@@ -146,9 +156,20 @@ pub fn find(
     let mut findings = Vec::new();
     for package in packages {
         for hit in &cache[&advisory_key(package)] {
-            if ignore_unfixed && hit.fixed.is_none() {
+            if options.ignore_unfixed && hit.fixed.is_none() {
                 continue;
             }
+            let ids: Vec<&str> = std::iter::once(hit.id.as_str())
+                .chain(hit.aliases.iter().map(String::as_str))
+                .collect();
+            let accepted = options.vex.iter().find_map(|(file, vex)| {
+                vex.accepts(&ids, &package.purl)
+                    .map(|justification| Suppression {
+                        kind: SuppressionKind::Vex,
+                        justification,
+                        source: file.clone(),
+                    })
+            });
             let source = if package.source_name != package.name {
                 format!(
                     " (source {} {})",
@@ -208,7 +229,7 @@ pub fn find(
                 },
                 fixed_version: hit.fixed.clone(),
             };
-            findings.push((finding, details));
+            findings.push((finding, details, accepted));
         }
     }
     Vulnerabilities { findings, warnings }

@@ -389,6 +389,59 @@ fn the_app_image_vulnerabilities() {
         .expect("CVE-2018-18074");
     assert_eq!(requests_leak["fixedVersion"], "2.20.0");
 
+    // An OpenVEX statement accepts CVE-2018-18074 in requests, by its CVE alias and the
+    // image's subcomponent purl: suppressed with the justification, not reported.
+    let vex = dir.path().join("shop.vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+            "author": "platform", "timestamp": "2026-11-20T10:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2018-18074"},
+              "products": [{"@id": "pkg:oci/debian-app", "subcomponents": [{"@id": "pkg:pypi/requests@2.19.1"}]}],
+              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    let (accepted, code, stderr) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--db",
+        db_arg,
+        "--vex",
+        vex.to_str().unwrap(),
+        "--show-suppressed",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mentions = |key: &str| {
+        accepted[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["package"]["name"] == "requests"
+                    && f["advisory"]["aliases"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&Value::from("CVE-2018-18074"))
+            })
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    assert!(mentions("findings").is_empty());
+    let suppressed = mentions("suppressed");
+    assert_eq!(suppressed[0]["suppression"]["kind"], "vex");
+    assert!(
+        suppressed[0]["suppression"]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("vulnerable_code_not_in_execute_path")
+    );
+    let broken = dir.path().join("broken.vex.json");
+    std::fs::write(&broken, "{").unwrap();
+    let (_, code, stderr) = image(&[&layout, "--db", db_arg, "--vex", broken.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("broken.vex.json"), "{stderr}");
+
     // --ignore-unfixed leaves out what has no fix; --fail-on gates on vulnerabilities too.
     let (unfixed, _, _) = image(&[&layout, "-f", "json", "--db", db_arg, "--ignore-unfixed"]);
     assert!(
