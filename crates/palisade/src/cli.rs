@@ -112,6 +112,14 @@ struct ScanArgs {
     /// or [namespaces] system in palisade.toml).
     #[arg(long)]
     include_system_namespaces: bool,
+    /// Report the known vulnerabilities of this Kubernetes release's control plane (`1.27.3`),
+    /// from the vulnerability database (see `palisade db`).
+    #[arg(long, value_name = "VERSION", value_parser = crate::vulns::parse_kube_version)]
+    kube_version: Option<(u32, u32)>,
+    /// The vulnerability database for --kube-version. Default: osv.sqlite in
+    /// $XDG_CACHE_HOME/palisade.
+    #[arg(long, value_name = "PATH", requires = "kube_version")]
+    db: Option<PathBuf>,
     /// Table format: print only errors and the summary.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -319,6 +327,17 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         },
     );
 
+    if let Some(release) = args.kube_version
+        && engine.enabled(&palisade_vulndb::rule::RULE)
+    {
+        let db = crate::db::db_path(args.db.as_deref())?;
+        let (findings, warnings) = crate::vulns::kubernetes(&db, release);
+        for warning in warnings {
+            eprintln!("palisade: warning: {warning}");
+        }
+        result.findings.extend(findings);
+        result.rules_applied.insert(palisade_vulndb::rule::RULE.id);
+    }
     let unused = apply_suppressions(
         &mut result,
         &config,

@@ -234,3 +234,76 @@ pub fn find(
     }
     Vulnerabilities { findings, warnings }
 }
+
+/// The Go modules a Kubernetes release is built from that advisories name: the main module at
+/// `v1.X.Y` and the staging libraries the control plane links, at `v0.X.Y`.
+const KUBERNETES_STAGING: &[&str] = &[
+    "k8s.io/apiserver",
+    "k8s.io/apimachinery",
+    "k8s.io/client-go",
+    "k8s.io/kubelet",
+    "k8s.io/kube-proxy",
+    "k8s.io/kube-scheduler",
+    "k8s.io/kube-controller-manager",
+    "k8s.io/kube-aggregator",
+    "k8s.io/cloud-provider",
+    "k8s.io/mount-utils",
+];
+
+/// `1.27.3` or `v1.27.3`: the minor and patch of a Kubernetes release.
+pub fn parse_kube_version(text: &str) -> Result<(u32, u32), String> {
+    let bare = text.strip_prefix('v').unwrap_or(text);
+    let parts: Vec<&str> = bare.split('.').collect();
+    match parts.as_slice() {
+        ["1", minor, patch] => match (minor.parse(), patch.parse()) {
+            (Ok(minor), Ok(patch)) => Ok((minor, patch)),
+            _ => Err(format!("{text:?} is not a Kubernetes version like 1.27.3")),
+        },
+        _ => Err(format!("{text:?} is not a Kubernetes version like 1.27.3")),
+    }
+}
+
+/// Vulnerability findings for a Kubernetes control plane at `1.minor.patch`, from the Go
+/// advisories of the database at `db`; warnings as for images.
+pub fn kubernetes(db: &Path, (minor, patch): (u32, u32)) -> (Vec<Finding>, Vec<String>) {
+    let release = format!("1.{minor}.{patch}");
+    let main_module = format!("v{release}");
+    let staging = format!("v0.{minor}.{patch}");
+    let packages: Vec<Package> = std::iter::once(("k8s.io/kubernetes", main_module.as_str()))
+        .chain(KUBERNETES_STAGING.iter().map(|m| (*m, staging.as_str())))
+        .map(|(module, version)| Package {
+            ecosystem: "Go".to_string(),
+            name: module.to_string(),
+            version: version.to_string(),
+            source_name: module.to_string(),
+            source_version: version.to_string(),
+            purl: format!("pkg:golang/{module}@{version}"),
+            layer: 0,
+            path: String::new(),
+            installed_size: None,
+        })
+        .collect();
+    let options = Options {
+        db,
+        ignore_unfixed: false,
+        vex: &[],
+    };
+    let reference = format!("kubernetes v{release}");
+    let found = find(&options, &reference, &packages, &[]);
+    let cluster = Arc::new(palisade_core::ObjectRef {
+        api_version: String::new(),
+        kind: "Cluster".to_string(),
+        namespace: None,
+        name: reference,
+    });
+    let findings = found
+        .findings
+        .into_iter()
+        .map(|(mut finding, _, _)| {
+            finding.object = cluster.clone();
+            finding.location.file = Arc::from("--kube-version");
+            finding
+        })
+        .collect();
+    (findings, found.warnings)
+}

@@ -513,3 +513,67 @@ fn version_compare_prints_the_ordering() {
     let (_, code) = compare(&["--ecosystem", "Nope", "1", "2"], "");
     assert_eq!(code, 2);
 }
+
+/// `palisade scan --kube-version` reports the control plane's advisories from the same
+/// database: Kubernetes 1.27.3 has GO-2023-2341 (CVE-2023-5528, fixed in 1.27.8); 1.31.0
+/// does not.
+#[test]
+fn kubernetes_release_vulnerabilities() {
+    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/osv/go");
+    if !osv.is_dir() {
+        eprintln!("skipping: no {}", osv.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.sqlite");
+    let imported = Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["db", "--db", db.to_str().unwrap(), "import"])
+        .arg(&osv)
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{imported:?}");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/manifests");
+    let scan = |version: &str| -> Value {
+        let output = Command::cargo_bin("palisade")
+            .unwrap()
+            .arg("scan")
+            .arg(&examples)
+            .args([
+                "--kube-version",
+                version,
+                "--db",
+                db.to_str().unwrap(),
+                "-f",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let old = scan("1.27.3");
+    let cve = old["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "vulnerability" && f["message"].as_str().unwrap().contains("GO-2023-2341")
+        })
+        .expect("GO-2023-2341");
+    assert_eq!(cve["object"]["kind"], "Cluster");
+    assert!(cve["message"].as_str().unwrap().contains("fixed in 1.27.8"));
+    let new = scan("v1.31.0");
+    assert!(
+        !new["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("GO-2023-2341"))
+    );
+    let bad = Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["scan", "--kube-version", "1.x"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
