@@ -201,6 +201,7 @@ impl Engine {
                 object: object_ref.clone(),
                 location: object.location(&violation.path),
                 discriminator: violation.discriminator.as_deref().map_or(0, discriminator),
+                subject: None,
             };
             match accepted.iter().find(|a| a.rules.contains(&rule.id)) {
                 Some(annotation) => checked.suppressed.push(Suppressed {

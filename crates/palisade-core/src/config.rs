@@ -106,6 +106,8 @@ struct RawIgnore {
     kind: Option<Spanned<String>>,
     namespace: Option<Spanned<String>>,
     name: Option<Spanned<String>>,
+    advisory: Option<Spanned<String>>,
+    package: Option<Spanned<String>>,
     reason: Spanned<String>,
     expires: Option<Spanned<toml::value::Datetime>>,
 }
@@ -270,10 +272,12 @@ impl Config {
                     }
                 })
             };
-            let (kind, namespace, name) = (
+            let (kind, namespace, name, advisory, package) = (
                 selector(entry.kind),
                 selector(entry.namespace),
                 selector(entry.name),
+                selector(entry.advisory),
+                selector(entry.package),
             );
             if entry.reason.get_ref().trim().is_empty() {
                 errors.push(error_at(
@@ -304,6 +308,8 @@ impl Config {
                 kind,
                 namespace,
                 name,
+                advisory,
+                package,
                 reason: entry.reason.into_inner(),
                 expires,
                 location: Location {

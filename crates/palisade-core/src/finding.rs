@@ -73,6 +73,20 @@ pub struct Finding {
     /// shown; 0 for none (it fits in the struct's padding).
     #[serde(skip)]
     pub discriminator: u32,
+    /// What a finding about a package is about beyond its object (the vulnerability's
+    /// identifiers and the package), for `[[ignore]]` entries that name them; `None` for most.
+    #[serde(skip)]
+    pub subject: Option<Arc<Subject>>,
+}
+
+/// The vulnerability and package a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Subject {
+    /// The advisory id and its aliases (`GHSA-…`, `CVE-…`).
+    pub identifiers: Vec<String>,
+    /// The package's name and purl.
+    pub package: String,
+    pub purl: String,
 }
 
 fn serialize_rule_id<S: serde::Serializer>(

@@ -109,6 +109,10 @@ pub struct IgnoreEntry {
     /// Matched against the object's namespace, or the empty string for objects without one.
     pub namespace: Option<Selector>,
     pub name: Option<Selector>,
+    /// Matched against a vulnerability finding's advisory id and aliases.
+    pub advisory: Option<Selector>,
+    /// Matched against a vulnerability finding's package name and purl.
+    pub package: Option<Selector>,
     pub reason: String,
     pub expires: Option<Date>,
     /// The entry's `[[ignore]]` header in the config file.
@@ -125,6 +129,18 @@ impl IgnoreEntry {
                 .as_ref()
                 .is_none_or(|s| s.matches(object.namespace.as_deref().unwrap_or("")))
             && self.name.as_ref().is_none_or(|s| s.matches(&object.name))
+            && self.advisory.as_ref().is_none_or(|s| {
+                finding
+                    .subject
+                    .as_ref()
+                    .is_some_and(|subject| subject.identifiers.iter().any(|id| s.matches(id)))
+            })
+            && self.package.as_ref().is_none_or(|s| {
+                finding
+                    .subject
+                    .as_ref()
+                    .is_some_and(|subject| s.matches(&subject.package) || s.matches(&subject.purl))
+            })
     }
 
     /// Valid through its `expires` date; expired from the day after.
@@ -332,6 +348,7 @@ pub fn apply(
                 }),
                 location: entry.location.clone(),
                 discriminator: 0,
+                subject: None,
             });
         } else if !used {
             applied.unused.push(UnusedIgnore {
@@ -363,6 +380,55 @@ mod tests {
         assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
     }
 
+    /// `advisory` and `package` match the vulnerability a finding is about (any of its
+    /// identifiers, the package's name or purl), and never a finding about no package.
+    #[test]
+    fn advisory_and_package_selectors() {
+        let entry = |advisory: Option<&str>, package: Option<&str>| IgnoreEntry {
+            rule: "vulnerability".into(),
+            kind: None,
+            namespace: None,
+            name: None,
+            advisory: advisory.map(|a| Selector::new(a).unwrap()),
+            package: package.map(|p| Selector::new(p).unwrap()),
+            reason: "r".into(),
+            expires: None,
+            location: Location::default(),
+        };
+        static RULE: RuleMeta = RuleMeta {
+            id: "vulnerability",
+            name: "vulnerability",
+            severity: crate::Severity::High,
+            category: "vulnerabilities",
+            title: "",
+            doc: "",
+            remediation: "",
+            aliases: &[],
+            frameworks: &[],
+            references: &[],
+        };
+        let finding = |subject: Option<crate::Subject>| Finding {
+            rule: &RULE,
+            severity: crate::Severity::High,
+            message: "m".into(),
+            object: std::sync::Arc::new(ObjectRef::default()),
+            location: Location::default(),
+            discriminator: 0,
+            subject: subject.map(std::sync::Arc::new),
+        };
+        let requests = finding(Some(crate::Subject {
+            identifiers: vec!["PYSEC-2018-28".into(), "CVE-2018-18074".into()],
+            package: "requests".into(),
+            purl: "pkg:pypi/requests@2.19.1".into(),
+        }));
+        assert!(entry(Some("CVE-2018-18074"), None).matches(&requests));
+        assert!(entry(Some("CVE-2018-*"), Some("requests")).matches(&requests));
+        assert!(entry(None, Some("pkg:pypi/requests@*")).matches(&requests));
+        assert!(!entry(Some("CVE-2019-*"), None).matches(&requests));
+        assert!(!entry(None, Some("urllib3")).matches(&requests));
+        assert!(!entry(Some("CVE-2018-18074"), None).matches(&finding(None)));
+    }
+
     #[test]
     fn expiry_is_inclusive_of_the_date() {
         let entry = IgnoreEntry {
@@ -370,6 +436,8 @@ mod tests {
             kind: None,
             namespace: None,
             name: None,
+            advisory: None,
+            package: None,
             reason: "r".into(),
             expires: Some(Date {
                 year: 2027,

@@ -217,6 +217,7 @@ pub fn analyze(
                     object_path_start: 0,
                 },
                 discriminator: 0,
+                subject: None,
             };
             let pragma = instruction_pragmas[violation.instruction]
                 .iter()

@@ -174,6 +174,7 @@ mod tests {
                     object: Arc::new(ObjectRef::default()),
                     location: Location::default(),
                     discriminator: 0,
+                    subject: None,
                 })
                 .collect(),
             ..Default::default()

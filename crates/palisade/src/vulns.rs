@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use palisade_core::suppress::{Suppression, SuppressionKind};
-use palisade_core::{Finding, Location};
+use palisade_core::{Finding, Location, Subject};
 use palisade_image::catalog::Package;
 use palisade_vulndb::Store;
 use palisade_vulndb::matcher::{Installed, Match, matches};
@@ -204,6 +204,11 @@ pub fn find(
                     object_path_start: 0,
                 },
                 discriminator: 0,
+                subject: Some(Arc::new(Subject {
+                    identifiers: ids.iter().map(|id| id.to_string()).collect(),
+                    package: package.name.clone(),
+                    purl: package.purl.clone(),
+                })),
             };
             let details = Details {
                 advisory: AdvisoryOut {

@@ -436,6 +436,49 @@ fn the_app_image_vulnerabilities() {
             .unwrap()
             .contains("vulnerable_code_not_in_execute_path")
     );
+    // A palisade.toml entry accepts a vulnerability by alias and package, with its reason.
+    let config = dir.path().join("palisade.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"vulnerability\"\nadvisory = \"CVE-2019-10906\"\npackage = \"Jinja2\"\nreason = \"templates are never user input\"\n",
+    )
+    .unwrap();
+    let (ignored, code, stderr) = image(&[
+        &layout,
+        "-f",
+        "json",
+        "--db",
+        db_arg,
+        "--config",
+        config.to_str().unwrap(),
+        "--show-suppressed",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let jinja = |f: &&Value| {
+        f["package"]["name"] == "Jinja2"
+            && f["advisory"]["aliases"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("CVE-2019-10906"))
+    };
+    assert!(
+        !ignored["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| jinja(&f))
+    );
+    let accepted_by_config: Vec<&Value> = ignored["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(jinja)
+        .collect();
+    assert_eq!(
+        accepted_by_config[0]["suppression"]["justification"],
+        "templates are never user input"
+    );
+
     let broken = dir.path().join("broken.vex.json");
     std::fs::write(&broken, "{").unwrap();
     let (_, code, stderr) = image(&[&layout, "--db", db_arg, "--vex", broken.to_str().unwrap()]);

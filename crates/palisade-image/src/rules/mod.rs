@@ -86,6 +86,7 @@ pub fn check(
                     object_path_start: 0,
                 },
                 discriminator: 0,
+                subject: None,
             })
         })
         .collect()
