@@ -67,10 +67,9 @@ pub fn matches(store: &Store, installed: &Installed<'_>) -> Result<Vec<Match>, M
             }
         }
         if affected_here {
-            let lowest_fix = fixes
-                .into_iter()
-                .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
-            hits.push((advisory, lowest_fix));
+            // The version every affected entry agrees is fixed: the highest of their fixes.
+            let fix = highest(fixes, scheme);
+            hits.push((advisory, fix));
         }
     }
     Ok(merge(hits, scheme))
@@ -92,6 +91,9 @@ fn affects(entry: &Affected, scheme: Scheme, version: &str) -> Option<Option<Str
         .filter_map(|range| {
             let ordering = match range.kind {
                 RangeKind::Ecosystem => scheme,
+                // Go's ordering is SemVer's, and also reads the toolchain versions the catalog
+                // reports (`1.20`, `1.21rc1`).
+                RangeKind::Semver if scheme == Scheme::Go => Scheme::Go,
                 RangeKind::Semver => Scheme::SemVer,
                 RangeKind::Git | RangeKind::Other(_) => return None,
             };
@@ -109,10 +111,14 @@ fn in_range(events: &[Event], scheme: Scheme, version: &str) -> Option<Option<St
         }
     };
     let is_zero = |event: &Event| matches!(event, Event::Introduced(v) if v == "0");
-    // Every version of the range must parse, or the range cannot be evaluated.
-    if events
-        .iter()
-        .any(|e| !is_zero(e) && scheme.compare(&key(e), &key(e)).is_err())
+    // A limit with `*` is no limit (OSV: infinity).
+    let is_unlimited = |event: &Event| matches!(event, Event::Limit(v) if v.contains('*'));
+    // The installed version and every version of the range must parse in the range's
+    // ordering, or the range cannot be evaluated.
+    if scheme.compare(version, version).is_err()
+        || events
+            .iter()
+            .any(|e| !is_zero(e) && !is_unlimited(e) && scheme.compare(&key(e), &key(e)).is_err())
     {
         return None;
     }
@@ -124,10 +130,15 @@ fn in_range(events: &[Event], scheme: Scheme, version: &str) -> Option<Option<St
         (false, true) => Ordering::Greater,
         (false, false) => compare(&key(a), &key(b)),
     });
-    let below_limits = sorted.iter().all(|event| match event {
-        Event::Limit(limit) => limit == "*" || compare(version, limit) == Ordering::Less,
-        _ => true,
-    });
+    // OSV's BeforeLimits: below any one limit (or no limits at all).
+    let limits: Vec<&&Event> = sorted
+        .iter()
+        .filter(|e| matches!(e, Event::Limit(_)))
+        .collect();
+    let below_limits = limits.is_empty()
+        || limits
+            .iter()
+            .any(|event| is_unlimited(event) || compare(version, &key(event)) == Ordering::Less);
     if !below_limits {
         return None;
     }
@@ -160,6 +171,13 @@ fn in_range(events: &[Event], scheme: Scheme, version: &str) -> Option<Option<St
         Event::Fixed(fixed) if compare(version, fixed) == Ordering::Less => Some(fixed.clone()),
         _ => None,
     }))
+}
+
+/// The highest of some versions by the scheme's ordering.
+fn highest(versions: impl IntoIterator<Item = String>, scheme: Scheme) -> Option<String> {
+    versions
+        .into_iter()
+        .max_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal))
 }
 
 /// The first `fixed` above `version` in any of the entry's ranges (for listed versions).
@@ -200,9 +218,22 @@ type Group<'a> = (BTreeSet<String>, Vec<(&'a Advisory, Option<String>)>);
 /// One match per vulnerability: advisories are grouped when one's id is another's alias or
 /// they share an alias.
 fn merge(hits: Vec<(&Advisory, Option<String>)>, scheme: Scheme) -> Vec<Match> {
+    // An advisory that bundles several CVEs links to others by its id and its non-CVE
+    // aliases only: merging on each of its CVEs would fold distinct vulnerabilities together.
     let names = |advisory: &Advisory| -> BTreeSet<String> {
+        let cves = advisory
+            .aliases
+            .iter()
+            .filter(|a| a.starts_with("CVE-"))
+            .count();
         std::iter::once(advisory.id.clone())
-            .chain(advisory.aliases.iter().cloned())
+            .chain(
+                advisory
+                    .aliases
+                    .iter()
+                    .filter(|a| cves <= 1 || !a.starts_with("CVE-"))
+                    .cloned(),
+            )
             .collect()
     };
     let mut groups: Vec<Group<'_>> = Vec::new();
@@ -225,24 +256,40 @@ fn merge(hits: Vec<(&Advisory, Option<String>)>, scheme: Scheme) -> Vec<Match> {
     }
     let mut matches: Vec<Match> = groups
         .into_iter()
-        .map(|(all_names, members)| {
+        .map(|(_, members)| {
             let primary = members
                 .iter()
                 .map(|(a, _)| a)
                 .min_by(|a, b| a.id.cmp(&b.id))
                 .expect("a group has a member");
-            let fixed = members
+            // The reported id: the vulnerability's one CVE when it has exactly one (stable when
+            // databases add GHSA or PYSEC records later), else the smallest advisory id.
+            let all_aliases: BTreeSet<&String> = members
                 .iter()
-                .filter_map(|(_, fix)| fix.clone())
-                .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal));
+                .flat_map(|(a, _)| std::iter::once(&a.id).chain(&a.aliases))
+                .collect();
+            let cves: Vec<&&String> = all_aliases
+                .iter()
+                .filter(|n| n.starts_with("CVE-"))
+                .collect();
+            let reported = match cves.as_slice() {
+                [cve] => (**cve).clone(),
+                _ => primary.id.clone(),
+            };
+            // Merged advisories may disagree on the fix: the highest satisfies them all.
+            let fixed = highest(members.iter().filter_map(|(_, fix)| fix.clone()), scheme);
             let severity = members
                 .iter()
                 .map(|(a, _)| severity::rate(a))
                 .max_by(|a, b| a.precedence().cmp(&b.precedence()))
                 .unwrap_or_default();
             Match {
-                id: primary.id.clone(),
-                aliases: all_names.into_iter().filter(|n| *n != primary.id).collect(),
+                aliases: all_aliases
+                    .into_iter()
+                    .filter(|n| **n != reported)
+                    .cloned()
+                    .collect(),
+                id: reported,
                 summary: members
                     .iter()
                     .find_map(|(a, _)| a.summary.clone().filter(|s| !s.trim().is_empty()))
@@ -285,6 +332,15 @@ mod tests {
         let limited = events(r#"[{"introduced": "1.0.0"}, {"limit": "1.5.0"}]"#);
         assert_eq!(in_range(&limited, Scheme::SemVer, "1.4.0"), Some(None));
         assert_eq!(in_range(&limited, Scheme::SemVer, "1.5.0"), None);
+        // Below any one limit is enough; `*` is no limit at all.
+        let two_limits =
+            events(r#"[{"introduced": "1.0.0"}, {"limit": "1.5.0"}, {"limit": "2.0.0"}]"#);
+        assert_eq!(in_range(&two_limits, Scheme::SemVer, "1.7.0"), Some(None));
+        assert_eq!(in_range(&two_limits, Scheme::SemVer, "2.0.0"), None);
+        let unlimited = events(r#"[{"introduced": "0"}, {"limit": "*"}]"#);
+        assert_eq!(in_range(&unlimited, Scheme::SemVer, "9.9.9"), Some(None));
+        // An installed version the range's ordering cannot read is outside it.
+        assert_eq!(in_range(&unlimited, Scheme::SemVer, "not a version"), None);
         // Event order in the file does not matter.
         let shuffled = events(r#"[{"fixed": "1.2.0"}, {"introduced": "0"}]"#);
         assert_eq!(

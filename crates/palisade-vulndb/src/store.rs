@@ -151,9 +151,16 @@ pub fn normalize_name<'a>(ecosystem: &str, name: &'a str) -> Cow<'a, str> {
     }
 }
 
-/// Whether an affected entry of `stored` ecosystem matches a lookup in `wanted`.
+/// Whether an affected entry of `stored` ecosystem matches a lookup in `wanted`: the same, or
+/// `stored` refining a release with more `:` parts (Red Hat's `Red Hat:enterprise_linux:9::appstream`
+/// for `Red Hat:enterprise_linux:9`), or the same base for ecosystems without releases.
 pub fn ecosystem_matches(wanted: &str, stored: &str) -> bool {
-    if wanted == stored {
+    if wanted == stored
+        || wanted.contains(':')
+            && stored
+                .strip_prefix(wanted)
+                .is_some_and(|rest| rest.starts_with(':'))
+    {
         return true;
     }
     let base = base_ecosystem(wanted);
@@ -331,7 +338,9 @@ impl Store {
             .prepare_cached(
                 "SELECT a.id, a.data FROM advisories a WHERE a.pk IN (
                      SELECT f.advisory FROM affected f
-                     WHERE f.base_ecosystem = ?1 AND f.name_norm = ?2 AND (f.ecosystem = ?3 OR ?4))
+                     WHERE f.base_ecosystem = ?1 AND f.name_norm = ?2
+                       AND (f.ecosystem = ?3 OR ?4
+                            OR (instr(?3, ':') > 0 AND substr(f.ecosystem, 1, length(?3) + 1) = ?3 || ':')))
                  ORDER BY a.id",
             )
             .db(&self.path)?;
@@ -522,6 +531,11 @@ mod tests {
         assert!(ecosystem_matches("Debian:12", "Debian:12"));
         assert!(!ecosystem_matches("Debian:12", "Debian:11"));
         assert!(!ecosystem_matches("Debian", "Debian:12"));
+        assert!(ecosystem_matches(
+            "Red Hat:enterprise_linux:9",
+            "Red Hat:enterprise_linux:9::appstream"
+        ));
+        assert!(!ecosystem_matches("Debian:1", "Debian:12"));
         assert!(!ecosystem_matches("Debian:12", "Debian"));
         assert!(ecosystem_matches("PyPI", "PyPI"));
         assert!(ecosystem_matches("PyPI", "PyPI:extra"));

@@ -251,6 +251,7 @@ pub fn run(args: ImageArgs) -> anyhow::Result<std::process::ExitCode> {
             db: &db,
             ignore_unfixed: args.ignore_unfixed,
             vex: &vex,
+            digest: digest.as_deref(),
         };
         let found = vulns::find(&options, &reference, packages, &layers);
         warnings.extend(found.warnings);

@@ -11,8 +11,8 @@ use palisade_core::{Finding, Location, Subject};
 use palisade_image::catalog::Package;
 use palisade_vulndb::Store;
 use palisade_vulndb::matcher::{Installed, Match, matches};
-use palisade_vulndb::store::DEFAULT_MAX_AGE;
-use palisade_vulndb::vex::Vex;
+use palisade_vulndb::store::{DEFAULT_MAX_AGE, base_ecosystem};
+use palisade_vulndb::vex::{ImageIdentity, Vex};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -58,9 +58,20 @@ pub struct PackageRef {
 
 /// The name and version advisories of the package's ecosystem are keyed by.
 fn advisory_key(package: &Package) -> Installed<'_> {
-    let by_source = ["Debian", "Ubuntu", "Alpine"]
-        .iter()
-        .any(|distro| package.ecosystem.split(':').next() == Some(distro));
+    // Distributions whose advisories name source packages (Debian's and Ubuntu's source
+    // packages, Alpine's origins, the source RPMs of the RHEL rebuilds and SUSE); Red Hat's
+    // name binary RPMs.
+    const BY_SOURCE: &[&str] = &[
+        "Debian",
+        "Ubuntu",
+        "Alpine",
+        "AlmaLinux",
+        "Rocky Linux",
+        "openSUSE",
+        "SUSE",
+        "openEuler",
+    ];
+    let by_source = BY_SOURCE.contains(&base_ecosystem(&package.ecosystem));
     if by_source {
         Installed {
             ecosystem: &package.ecosystem,
@@ -76,6 +87,20 @@ fn advisory_key(package: &Package) -> Installed<'_> {
     }
 }
 
+/// Database text made safe for a terminal: control characters dropped, at most `limit`
+/// characters.
+fn printable(text: &str, limit: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(limit)
+        .collect();
+    if text.chars().filter(|c| !c.is_control()).count() > limit {
+        out.push('…');
+    }
+    out
+}
+
 /// The findings and their details (those a VEX statement accepts, with their suppression),
 /// and the warnings (a missing or stale database, packages whose versions do not parse).
 pub struct Vulnerabilities {
@@ -89,6 +114,8 @@ pub struct Options<'a> {
     pub ignore_unfixed: bool,
     /// OpenVEX documents and the files they came from.
     pub vex: &'a [(String, Vex)],
+    /// The image's manifest digest, for VEX statements about an image by digest.
+    pub digest: Option<&'a str>,
 }
 
 /// Matches `packages` against the database at `db`. A missing database is a warning, not an
@@ -101,6 +128,10 @@ pub fn find(
 ) -> Vulnerabilities {
     let db = options.db;
     let mut warnings = Vec::new();
+    let image = ImageIdentity {
+        digest: options.digest,
+        reference,
+    };
     if !db.exists() {
         warnings.push(format!(
             "no vulnerability database at {}: run `palisade db update` (or `palisade db import`); vulnerabilities were not checked",
@@ -163,7 +194,7 @@ pub fn find(
                 .chain(hit.aliases.iter().map(String::as_str))
                 .collect();
             let accepted = options.vex.iter().find_map(|(file, vex)| {
-                vex.accepts(&ids, &package.purl)
+                vex.accepts(&ids, &package.purl, &image)
                     .map(|justification| Suppression {
                         kind: SuppressionKind::Vex,
                         justification,
@@ -189,7 +220,10 @@ pub fn find(
             };
             let message = format!(
                 "{} {}{source} is affected by {}{aliases}: {}; {fix}",
-                package.name, package.version, hit.id, hit.summary
+                package.name,
+                package.version,
+                hit.id,
+                printable(&hit.summary, 160)
             );
             let finding = Finding {
                 rule: &palisade_vulndb::rule::RULE,
@@ -200,7 +234,14 @@ pub fn find(
                     file: file.clone(),
                     line: 0,
                     column: 0,
-                    path: format!("packages[{}]{}/{}", package.purl, package.path, hit.id),
+                    // Without the version: an upgrade that is still affected keeps the
+                    // fingerprint baselines and ignore decisions refer to.
+                    path: format!(
+                        "packages[{}]{}/{}",
+                        package.purl.split('@').next().unwrap_or(&package.purl),
+                        package.path,
+                        hit.id
+                    ),
                     object_path_start: 0,
                 },
                 discriminator: 0,
@@ -292,6 +333,7 @@ pub fn kubernetes(db: &Path, (minor, patch): (u32, u32)) -> (Vec<Finding>, Vec<S
         db,
         ignore_unfixed: false,
         vex: &[],
+        digest: None,
     };
     let reference = format!("kubernetes v{release}");
     let found = find(&options, &reference, &packages, &[]);

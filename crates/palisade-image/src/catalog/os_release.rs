@@ -61,7 +61,13 @@ impl OsRelease {
         };
         match self.id.as_str() {
             "debian" => Some(format!("Debian:{major}")),
-            "ubuntu" => Some(format!("Ubuntu:{}", self.version_id)),
+            // OSV spells LTS releases (even years, April) `Ubuntu:22.04:LTS`.
+            "ubuntu" => Some(match self.version_id.split_once('.') {
+                Some((year, "04")) if year.parse::<u32>().is_ok_and(|y| y % 2 == 0) => {
+                    format!("Ubuntu:{}:LTS", self.version_id)
+                }
+                _ => format!("Ubuntu:{}", self.version_id),
+            }),
             "alpine" => Some(format!("Alpine:v{}", major_minor(&self.version_id))),
             "almalinux" => Some(format!("AlmaLinux:{major}")),
             "rocky" => Some(format!("Rocky Linux:{major}")),
@@ -89,6 +95,16 @@ mod tests {
         let alpine = parse("ID=alpine\nVERSION_ID=3.20.3\n");
         assert_eq!(alpine.ecosystem().as_deref(), Some("Alpine:v3.20"));
         assert_eq!(parse("ID=plan9\n").ecosystem(), None);
+    }
+
+    #[test]
+    fn ubuntu_lts_releases_carry_the_suffix() {
+        let lts = parse("ID=ubuntu\nVERSION_ID=\"22.04\"\n");
+        assert_eq!(lts.ecosystem().as_deref(), Some("Ubuntu:22.04:LTS"));
+        let interim = parse("ID=ubuntu\nVERSION_ID=\"23.10\"\n");
+        assert_eq!(interim.ecosystem().as_deref(), Some("Ubuntu:23.10"));
+        let odd_april = parse("ID=ubuntu\nVERSION_ID=\"23.04\"\n");
+        assert_eq!(odd_april.ecosystem().as_deref(), Some("Ubuntu:23.04"));
     }
 
     #[test]
