@@ -19,14 +19,8 @@ IMAGES=${SCRATCH:-/tmp/palisade-scratch}/images
 [[ -x $PALISADE ]] || { echo "build first: cargo build --release" >&2; exit 2; }
 [[ -f $IMAGES/oci/index.json ]] || { echo "build the fixtures first: ../shared/fixtures/make-images.sh" >&2; exit 2; }
 
-best() { # best wall time of RUNS runs of "$@", in seconds
-  local best=999999 start end t
-  for _ in $(seq "$RUNS"); do
-    start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc -l); if (( $(echo "$t < $best" | bc -l) )); then best=$t; fi
-  done
-  printf '%.3f' "$best"
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 manifest=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "debian-app") | .digest' "$IMAGES/oci/index.json")
 layers=$(jq -r '.layers[].digest' "$IMAGES/oci/blobs/sha256/${manifest#sha256:}" | sed "s|sha256:|$IMAGES/oci/blobs/sha256/|")

@@ -21,14 +21,8 @@ IMAGES=${SCRATCH:-/tmp/palisade-scratch}/images
 [[ -d $OSV ]] || { echo "no $OSV" >&2; exit 2; }
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 
-best() { # best wall time of RUNS runs of "$@", in seconds
-  local best=999999 start end t
-  for _ in $(seq "$RUNS"); do
-    start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc -l); if (( $(echo "$t < $best" | bc -l) )); then best=$t; fi
-  done
-  printf '%.3f' "$best"
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 python3 - "$OSV" "$WORK/advisories" <<'PY'
 import json, os, sys
