@@ -297,7 +297,7 @@ fn fetch_archive(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_download(agent, url, part) {
+        match try_download(agent, url, part, options.import.max_archive_bytes) {
             Ok(resumed) => {
                 resumed_from = resumed;
                 break;
@@ -359,7 +359,9 @@ fn fetch_checksum(agent: &ureq::Agent, url: &str) -> Result<Option<String>> {
 }
 
 /// One try at completing the part; returns how many bytes were already there when resumed.
-fn try_download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<u64, Failure> {
+/// One download attempt; an archive growing past `limit` bytes (a broken or hostile mirror
+/// filling the disk) is a fatal error for this mirror.
+fn try_download(agent: &ureq::Agent, url: &str, part: &Path, limit: u64) -> Result<u64, Failure> {
     let fatal = |error: Error| Failure {
         error,
         retry: false,
@@ -473,10 +475,18 @@ fn try_download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<u64, Fail
         .limit(u64::MAX)
         .reader();
     let mut buf = vec![0u8; 1 << 16];
+    let mut total = resumed;
     let copied = loop {
         match body.read(&mut buf) {
             Ok(0) => break Ok(()),
             Ok(n) => {
+                total += n as u64;
+                if total > limit {
+                    break Err(fatal(http_error(
+                        url,
+                        format!("the archive is larger than {limit} bytes: refusing it"),
+                    )));
+                }
                 if let Err(e) = out.write_all(&buf[..n]) {
                     break Err(fatal(Error::Io {
                         path: part.to_path_buf(),

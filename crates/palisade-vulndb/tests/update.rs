@@ -431,3 +431,26 @@ fn a_complete_download_is_not_fetched_again() {
         Some(format!("bytes={}-", zip.len()).as_str())
     );
 }
+
+/// A mirror sending more than the archive bound allows is refused, not written to disk
+/// without end; the database is not created.
+#[test]
+fn an_oversized_archive_is_refused() {
+    let zip = zip_of(&sample_docs(50));
+    let server = serve(vec![("/crates.io/all.zip", route(zip.clone(), false))]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.sqlite");
+    let mut options = quick();
+    options.import.max_archive_bytes = zip.len() as u64 / 2;
+    let error = update_with(
+        &db,
+        std::slice::from_ref(&server.base),
+        &["crates.io"],
+        &dir.path().join("cache"),
+        &options,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("larger than"), "{error}");
+    assert!(!db.exists());
+}
