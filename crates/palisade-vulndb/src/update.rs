@@ -33,7 +33,7 @@ use crate::import::{self, ImportOptions, ImportReport, Input};
 /// Where osv.dev publishes its archives.
 pub const DEFAULT_BASE_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com";
 
-/// The ecosystems palisade can match, downloaded when none are named.
+/// The ecosystems palisade catalogs and matches, downloaded when none are named.
 pub const DEFAULT_ECOSYSTEMS: &[&str] = &[
     "Debian",
     "Ubuntu",
@@ -41,12 +41,13 @@ pub const DEFAULT_ECOSYSTEMS: &[&str] = &[
     "Red Hat",
     "AlmaLinux",
     "Rocky Linux",
+    "SUSE",
+    "openSUSE",
     "PyPI",
     "npm",
     "crates.io",
     "Go",
     "Maven",
-    "RubyGems",
 ];
 
 /// The user's cache directory for palisade: `$XDG_CACHE_HOME/palisade` when that is an
