@@ -88,17 +88,7 @@ fn affects(entry: &Affected, scheme: Scheme, version: &str) -> Option<Option<Str
     entry
         .ranges
         .iter()
-        .filter_map(|range| {
-            let ordering = match range.kind {
-                RangeKind::Ecosystem => scheme,
-                // Go's ordering is SemVer's, and also reads the toolchain versions the catalog
-                // reports (`1.20`, `1.21rc1`).
-                RangeKind::Semver if scheme == Scheme::Go => Scheme::Go,
-                RangeKind::Semver => Scheme::SemVer,
-                RangeKind::Git | RangeKind::Other(_) => return None,
-            };
-            in_range(&range.events, ordering, version)
-        })
+        .filter_map(|range| in_range(&range.events, ordering(&range.kind, scheme)?, version))
         .next()
 }
 
@@ -185,15 +175,28 @@ fn first_fix_above(entry: &Affected, scheme: Scheme, version: &str) -> Option<St
     entry
         .ranges
         .iter()
-        .filter(|r| matches!(r.kind, RangeKind::Ecosystem | RangeKind::Semver))
-        .flat_map(|r| &r.events)
-        .filter_map(|event| match event {
-            Event::Fixed(fixed) if scheme.compare(version, fixed) == Ok(Ordering::Less) => {
-                Some(fixed.clone())
-            }
-            _ => None,
+        .filter_map(|range| Some((ordering(&range.kind, scheme)?, &range.events)))
+        .flat_map(|(ordering, events)| {
+            events.iter().filter_map(move |event| match event {
+                Event::Fixed(fixed) if ordering.compare(version, fixed) == Ok(Ordering::Less) => {
+                    Some(fixed.clone())
+                }
+                _ => None,
+            })
         })
         .min_by(|a, b| scheme.compare(a, b).unwrap_or(Ordering::Equal))
+}
+
+/// The ordering a range's versions follow: the ecosystem's for `ECOSYSTEM` ranges, SemVer's
+/// for `SEMVER` ones (Go's for Go, which is SemVer's and also reads the toolchain versions the
+/// catalog reports, `1.20`, `1.21rc1`); `None` for `GIT` and unknown range types.
+fn ordering(kind: &RangeKind, scheme: Scheme) -> Option<Scheme> {
+    match kind {
+        RangeKind::Ecosystem => Some(scheme),
+        RangeKind::Semver if scheme == Scheme::Go => Some(Scheme::Go),
+        RangeKind::Semver => Some(Scheme::SemVer),
+        RangeKind::Git | RangeKind::Other(_) => None,
+    }
 }
 
 /// The first line of an advisory's details, at most 160 characters: the summary of advisories
