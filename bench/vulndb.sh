@@ -6,10 +6,12 @@
 # 1. Import 100,000 advisories (target ≤ 30 s): the ~12,600 real advisories of
 #    ../shared/data/osv copied 8 times under distinct ids (ids and aliases suffixed, names
 #    kept), so the store holds ~100,800 advisories with the real data's shape.
-# 2. Matching an image of 500 packages after cataloging (target ≤ 50 ms), against a store of
+# 2. Matching an image of 500 packages after cataloging, end to end (matching alone, for the
+#    ≤ 50 ms target: `cargo bench -p palisade-vulndb --bench matching`), against a store of
 #    the real advisories only: a root filesystem with the fixture app image's dpkg database and
 #    Python packages named after real PyPI advisories at an affected version, timed with and
-#    without --skip-vulnerabilities; the difference is matching.
+#    without --skip-vulnerabilities; the difference is matching plus building and rendering
+#    the findings.
 # Best of $RUNS (default 3) wall times.
 set -euo pipefail
 cd "$(dirname "$0")/.."

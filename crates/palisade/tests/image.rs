@@ -334,6 +334,15 @@ fn the_app_image_vulnerabilities() {
         .output()
         .unwrap();
     assert!(imported.status.success(), "{imported:?}");
+    let status = Command::cargo_bin("palisade")
+        .unwrap()
+        .args(["db", "--db", db.to_str().unwrap(), "status"])
+        .output()
+        .unwrap();
+    let status_text = String::from_utf8(status.stdout).unwrap();
+    assert!(status.status.success());
+    assert!(status_text.contains("PyPI:"), "{status_text}");
+    assert!(status_text.contains("last update:"), "{status_text}");
     let layout = format!("{}:debian-app", images.join("oci").display());
     let db_arg = db.to_str().unwrap();
     let (report, code, stderr) = image(&[&layout, "-f", "json", "--db", db_arg]);
