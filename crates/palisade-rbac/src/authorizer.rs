@@ -1,0 +1,314 @@
+//! The RBAC authorizer, as `plugin/pkg/auth/authorizer/rbac` decides: a request is allowed when
+//! some rule of a role bound to the user allows it, and denied otherwise.
+//!
+//! - Bindings: a ClusterRoleBinding's role applies everywhere (every namespace, cluster-scoped
+//!   resources, non-resource URLs); a RoleBinding's role (a Role of its namespace, or a
+//!   ClusterRole scoped down) only to requests in its namespace. A binding to a missing role
+//!   grants nothing.
+//! - Subjects: a `User` by name; a `Group` by membership (`system:authenticated`,
+//!   `system:serviceaccounts`, `system:serviceaccounts:<ns>` included); a `ServiceAccount` is the
+//!   user `system:serviceaccount:<ns>:<name>`.
+//! - Rules (`rbacv1helpers`): verbs and API groups equal or `*`; a resource equal to the
+//!   request's `resource/subresource`, or `*`, or `*/<subresource>`; `resourceNames` empty or
+//!   naming the object (so a rule with names never allows a request without one, such as
+//!   `list` or `create`); non-resource URLs equal, `*`, or a prefix ending in `*`.
+//! - ClusterRoles with an `aggregationRule` hold the rules of every other ClusterRole its
+//!   selectors match (repeated until nothing changes, as the controller converges), each rule
+//!   once, roles in name order.
+
+use std::collections::BTreeMap;
+
+use palisade_k8s::Object;
+
+use crate::model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind};
+
+/// Who asks: a user name and the groups the authenticator gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub groups: Vec<String>,
+}
+
+impl User {
+    /// A user as named on the command line: `system:serviceaccount:<ns>:<name>` (with its
+    /// groups), `serviceaccount:<ns>:<name>` for short, or a user name (authenticated).
+    pub fn parse(text: &str) -> User {
+        let account = text
+            .strip_prefix("system:serviceaccount:")
+            .or_else(|| text.strip_prefix("serviceaccount:"))
+            .and_then(|rest| rest.split_once(':'));
+        match account {
+            Some((namespace, name)) => User::service_account(namespace, name),
+            None => User {
+                name: text.to_string(),
+                groups: vec!["system:authenticated".to_string()],
+            },
+        }
+    }
+
+    /// The user a service account's token authenticates as.
+    pub fn service_account(namespace: &str, name: &str) -> User {
+        User {
+            name: format!("system:serviceaccount:{namespace}:{name}"),
+            groups: vec![
+                "system:serviceaccounts".to_string(),
+                format!("system:serviceaccounts:{namespace}"),
+                "system:authenticated".to_string(),
+            ],
+        }
+    }
+}
+
+/// What is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Resource {
+        verb: String,
+        api_group: String,
+        resource: String,
+        subresource: String,
+        /// The object's name; empty for `list`, `create`, `watch` of a collection.
+        name: String,
+        /// Empty for cluster-scoped resources.
+        namespace: String,
+    },
+    NonResource {
+        verb: String,
+        path: String,
+    },
+}
+
+impl Request {
+    fn namespace(&self) -> &str {
+        match self {
+            Request::Resource { namespace, .. } => namespace,
+            Request::NonResource { .. } => "",
+        }
+    }
+}
+
+/// One way a request is allowed: the binding, the role it refers to, and the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// `RoleBinding` (with its namespace) or `ClusterRoleBinding`.
+    pub binding_kind: &'static str,
+    pub binding: String,
+    pub binding_namespace: Option<String>,
+    pub role: RoleRef,
+    pub rule: Rule,
+}
+
+/// The authorizer's answer and every grant that allows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub via: Vec<Grant>,
+}
+
+/// The RBAC objects of an input, with ClusterRole aggregation resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Keyed by (namespace or `None` for ClusterRoles, name).
+    pub roles: BTreeMap<(Option<String>, String), Role>,
+    pub bindings: Vec<Binding>,
+}
+
+fn matches_or_all(values: &[String], wanted: &str) -> bool {
+    values.iter().any(|v| v == "*" || v == wanted)
+}
+
+/// `rbacv1helpers.ResourceMatches`.
+fn resource_matches(rule: &Rule, combined: &str, subresource: &str) -> bool {
+    rule.resources.iter().any(|resource| {
+        resource == "*"
+            || resource == combined
+            || !subresource.is_empty()
+                && resource.len() == subresource.len() + 2
+                && resource.starts_with("*/")
+                && resource.ends_with(subresource)
+    })
+}
+
+/// `rbacv1helpers.NonResourceURLMatches`.
+fn url_matches(rule: &Rule, path: &str) -> bool {
+    rule.non_resource_urls.iter().any(|url| {
+        url == "*"
+            || url == path
+            || url
+                .strip_suffix('*')
+                .is_some_and(|prefix| path.starts_with(prefix))
+    })
+}
+
+/// `RuleAllows`: whether one rule allows a request.
+pub fn rule_allows(rule: &Rule, request: &Request) -> bool {
+    match request {
+        Request::Resource {
+            verb,
+            api_group,
+            resource,
+            subresource,
+            name,
+            ..
+        } => {
+            let combined = if subresource.is_empty() {
+                resource.clone()
+            } else {
+                format!("{resource}/{subresource}")
+            };
+            matches_or_all(&rule.verbs, verb)
+                && matches_or_all(&rule.api_groups, api_group)
+                && resource_matches(rule, &combined, subresource)
+                && (rule.resource_names.is_empty() || rule.resource_names.contains(name))
+        }
+        Request::NonResource { verb, path } => {
+            matches_or_all(&rule.verbs, verb) && url_matches(rule, path)
+        }
+    }
+}
+
+/// Whether a binding's subject is `user` (`appliesToUser`).
+pub fn subject_is(subject: &Subject, user: &User) -> bool {
+    match subject.kind {
+        SubjectKind::User => subject.name == user.name,
+        SubjectKind::Group => user.groups.contains(&subject.name),
+        SubjectKind::ServiceAccount => subject.namespace.as_ref().is_some_and(|namespace| {
+            user.name == format!("system:serviceaccount:{namespace}:{}", subject.name)
+        }),
+    }
+}
+
+impl Policy {
+    /// The policy of the RBAC objects among `objects`.
+    pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Policy {
+        let mut policy = Policy::default();
+        for object in objects {
+            if let Some(role) = Role::from_object(object) {
+                policy
+                    .roles
+                    .insert((role.namespace.clone(), role.name.clone()), role);
+            } else if let Some(binding) = Binding::from_object(object) {
+                policy.bindings.push(binding);
+            }
+        }
+        policy.aggregate();
+        policy
+    }
+
+    /// Resolves aggregation rules until no aggregated ClusterRole changes.
+    fn aggregate(&mut self) {
+        let aggregated: Vec<String> = self
+            .roles
+            .values()
+            .filter(|r| r.namespace.is_none() && r.aggregation.is_some())
+            .map(|r| r.name.clone())
+            .collect();
+        // Each pass can only add rules; the number of distinct rules bounds the passes.
+        for _ in 0..=self.roles.len() {
+            let mut changed = false;
+            for name in &aggregated {
+                let selectors = self.roles[&(None, name.clone())]
+                    .aggregation
+                    .clone()
+                    .unwrap_or_default();
+                let mut rules: Vec<Rule> = Vec::new();
+                for ((namespace, other), role) in &self.roles {
+                    if namespace.is_some() || other == name {
+                        continue;
+                    }
+                    if selectors.iter().any(|s| s.matches(&role.labels)) {
+                        for rule in &role.rules {
+                            if !rules.contains(rule) {
+                                rules.push(rule.clone());
+                            }
+                        }
+                    }
+                }
+                let role = self
+                    .roles
+                    .get_mut(&(None, name.clone()))
+                    .expect("listed above");
+                if role.rules != rules {
+                    role.rules = rules;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// The role a binding refers to, if it exists (a RoleBinding's `Role` is in its namespace).
+    pub fn role_of(&self, binding: &Binding) -> Option<&Role> {
+        let namespace = match binding.role_ref.kind.as_str() {
+            "Role" => Some(binding.namespace.clone()?),
+            "ClusterRole" => None,
+            _ => return None,
+        };
+        self.roles.get(&(namespace, binding.role_ref.name.clone()))
+    }
+
+    /// The bindings that apply to requests in `namespace` (`""`: cluster-wide requests).
+    fn bindings_for<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Binding> {
+        self.bindings
+            .iter()
+            .filter(move |binding| match &binding.namespace {
+                None => true,
+                Some(bound) => !namespace.is_empty() && bound == namespace,
+            })
+    }
+
+    fn grants<'a>(
+        &'a self,
+        binding: &'a Binding,
+        request: &'a Request,
+    ) -> impl Iterator<Item = Grant> + 'a {
+        self.role_of(binding)
+            .into_iter()
+            .flat_map(|role| &role.rules)
+            .filter(move |rule| rule_allows(rule, request))
+            .map(move |rule| Grant {
+                binding_kind: if binding.namespace.is_some() {
+                    "RoleBinding"
+                } else {
+                    "ClusterRoleBinding"
+                },
+                binding: binding.name.clone(),
+                binding_namespace: binding.namespace.clone(),
+                role: binding.role_ref.clone(),
+                rule: rule.clone(),
+            })
+    }
+
+    /// Whether `user` may make `request`, and every grant that allows it.
+    pub fn authorize(&self, user: &User, request: &Request) -> Decision {
+        let via: Vec<Grant> = self
+            .bindings_for(request.namespace())
+            .filter(|binding| binding.subjects.iter().any(|s| subject_is(s, user)))
+            .flat_map(|binding| self.grants(binding, request))
+            .collect();
+        Decision {
+            allowed: !via.is_empty(),
+            via,
+        }
+    }
+
+    /// Every subject some binding allows `request` to, with the grants, in subject order.
+    pub fn who_can(&self, request: &Request) -> Vec<(Subject, Vec<Grant>)> {
+        let mut subjects: BTreeMap<Subject, Vec<Grant>> = BTreeMap::new();
+        for binding in self.bindings_for(request.namespace()) {
+            let grants: Vec<Grant> = self.grants(binding, request).collect();
+            if grants.is_empty() {
+                continue;
+            }
+            for subject in &binding.subjects {
+                subjects
+                    .entry(subject.clone())
+                    .or_default()
+                    .extend(grants.iter().cloned());
+            }
+        }
+        subjects.into_iter().collect()
+    }
+}

@@ -1,0 +1,16 @@
+//! palisade-rbac owns Kubernetes access control as the API server decides it: the RBAC objects
+//! of the input (Roles, ClusterRoles with their aggregation rules resolved as the aggregation
+//! controller does, RoleBindings, ClusterRoleBindings), the authorizer's exact matching of a
+//! request against their rules (API groups, resources and subresources, resource names, verbs,
+//! non-resource URLs, namespace scoping of bindings, deny by default), and the questions built
+//! on it: can this user do that (`can-i`), and who can (`who-can`).
+//!
+//! Work in progress (issue 7): risky-permission rules, escalation paths and the `palisade rbac`
+//! command come next.
+
+pub mod authorizer;
+pub mod model;
+pub mod selector;
+
+pub use authorizer::{Decision, Grant, Policy, Request, User};
+pub use model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind};

@@ -1,0 +1,192 @@
+//! The RBAC objects of the input, read from the raw manifests (`rbac.authorization.k8s.io/v1`):
+//! Roles and ClusterRoles with their rules and aggregation rules, RoleBindings and
+//! ClusterRoleBindings with their role reference and subjects.
+
+use std::collections::BTreeMap;
+
+use palisade_k8s::{Node, Object};
+
+use crate::selector::LabelSelector;
+
+/// One policy rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rule {
+    pub verbs: Vec<String>,
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub resource_names: Vec<String>,
+    pub non_resource_urls: Vec<String>,
+}
+
+fn strings(node: &Node, key: &str) -> Vec<String> {
+    node.get(key)
+        .map_or(&[][..], Node::items)
+        .iter()
+        .filter_map(|item| item.as_str().map(str::to_string))
+        .collect()
+}
+
+impl Rule {
+    fn from_node(node: &Node) -> Rule {
+        Rule {
+            verbs: strings(node, "verbs"),
+            api_groups: strings(node, "apiGroups"),
+            resources: strings(node, "resources"),
+            resource_names: strings(node, "resourceNames"),
+            non_resource_urls: strings(node, "nonResourceURLs"),
+        }
+    }
+}
+
+/// A Role (`namespace` set) or ClusterRole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Role {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub rules: Vec<Rule>,
+    /// A ClusterRole's `aggregationRule.clusterRoleSelectors`.
+    pub aggregation: Option<Vec<LabelSelector>>,
+}
+
+/// What a binding grants.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RoleRef {
+    /// `Role` or `ClusterRole`.
+    pub kind: String,
+    pub name: String,
+}
+
+/// The kind of a binding's subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    User,
+    Group,
+    ServiceAccount,
+}
+
+/// A binding's subject.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub name: String,
+    /// A service account's namespace.
+    pub namespace: Option<String>,
+}
+
+/// A RoleBinding (`namespace` set) or ClusterRoleBinding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub namespace: Option<String>,
+    pub name: String,
+    pub role_ref: RoleRef,
+    pub subjects: Vec<Subject>,
+}
+
+fn labels(object: &Object) -> BTreeMap<String, String> {
+    object
+        .root
+        .get("metadata")
+        .and_then(|m| m.get("labels"))
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .filter_map(|e| Some((e.key.as_str().to_string(), e.value.as_str()?.to_string())))
+        .collect()
+}
+
+fn is_rbac(object: &Object) -> bool {
+    object.api_version.starts_with("rbac.authorization.k8s.io/")
+}
+
+impl Role {
+    /// The Role or ClusterRole an object is, if it is one.
+    pub fn from_object(object: &Object) -> Option<Role> {
+        if !is_rbac(object) {
+            return None;
+        }
+        let namespace = match object.kind.as_str() {
+            // A Role without a namespace lives in the one it is applied to: `default` here.
+            "Role" => Some(object.namespace.clone().unwrap_or_else(|| "default".into())),
+            "ClusterRole" => None,
+            _ => return None,
+        };
+        let aggregation = (namespace.is_none())
+            .then(|| object.root.get("aggregationRule"))
+            .flatten()
+            .filter(|rule| !rule.is_null())
+            .map(|rule| {
+                rule.get("clusterRoleSelectors")
+                    .map_or(&[][..], Node::items)
+                    .iter()
+                    .map(LabelSelector::from_node)
+                    .collect()
+            });
+        Some(Role {
+            namespace,
+            name: object.name.clone(),
+            labels: labels(object),
+            rules: object
+                .root
+                .get("rules")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .map(Rule::from_node)
+                .collect(),
+            aggregation,
+        })
+    }
+}
+
+impl Binding {
+    /// The RoleBinding or ClusterRoleBinding an object is, if it is one.
+    pub fn from_object(object: &Object) -> Option<Binding> {
+        if !is_rbac(object) {
+            return None;
+        }
+        let namespace = match object.kind.as_str() {
+            "RoleBinding" => Some(object.namespace.clone().unwrap_or_else(|| "default".into())),
+            "ClusterRoleBinding" => None,
+            _ => return None,
+        };
+        let role_ref = object.root.get("roleRef")?;
+        let text =
+            |node: &Node, key: &str| node.get(key).and_then(Node::as_str).map(str::to_string);
+        let subjects = object
+            .root
+            .get("subjects")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(|subject| {
+                let kind = match text(subject, "kind")?.as_str() {
+                    "User" => SubjectKind::User,
+                    "Group" => SubjectKind::Group,
+                    "ServiceAccount" => SubjectKind::ServiceAccount,
+                    _ => return None,
+                };
+                // A service account subject without a namespace is in the binding's (the API
+                // server defaults it so for RoleBindings).
+                let subject_namespace = text(subject, "namespace")
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| {
+                        (kind == SubjectKind::ServiceAccount)
+                            .then(|| namespace.clone())
+                            .flatten()
+                    });
+                Some(Subject {
+                    kind,
+                    name: text(subject, "name")?,
+                    namespace: subject_namespace,
+                })
+            })
+            .collect();
+        Some(Binding {
+            namespace,
+            name: object.name.clone(),
+            role_ref: RoleRef {
+                kind: text(role_ref, "kind")?,
+                name: text(role_ref, "name")?,
+            },
+            subjects,
+        })
+    }
+}
