@@ -41,6 +41,8 @@ enum Command {
     Db(crate::db::DbArgs),
     /// Version orderings per ecosystem (`version compare`), for debugging a match.
     Version(crate::db::VersionArgs),
+    /// RBAC questions on the RBAC objects of the inputs: who-can, can-i.
+    Rbac(crate::rbac::RbacArgs),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -165,6 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image(args) => crate::image::run(*args),
         Command::Db(args) => crate::db::run(args),
         Command::Version(args) => crate::db::run_version(args),
+        Command::Rbac(args) => crate::rbac::run(args),
         Command::Checks { format } => {
             let rules = rules::all();
             let text = match format {

@@ -4,6 +4,7 @@ mod cli;
 mod db;
 mod docs;
 mod image;
+mod rbac;
 mod rules;
 mod scan;
 mod vulns;

@@ -1,0 +1,328 @@
+//! `palisade rbac who-can|can-i`: the RBAC authorizer's answers on the RBAC objects of the same
+//! inputs `scan` reads, optionally with Kubernetes' default bootstrap policy.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use palisade_k8s::{Input, discover, load_stream};
+use palisade_rbac::{Grant, Policy, Request, Subject, SubjectKind, User};
+use serde::Serialize;
+
+#[derive(Debug, clap::Args)]
+pub struct RbacArgs {
+    #[command(subcommand)]
+    command: RbacCommand,
+}
+
+/// What every question takes: inputs, the namespace, the default roles, the output format.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Namespace of the request (none: a cluster-wide request).
+    #[arg(long, short = 'n')]
+    namespace: Option<String>,
+    /// The object's name, for rules limited by `resourceNames`.
+    #[arg(long)]
+    name: Option<String>,
+    /// Also load Kubernetes' default RBAC policy from DIR (the upstream bootstrap policy's YAML
+    /// files, as in kubernetes/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata).
+    #[arg(long, value_name = "DIR")]
+    default_roles: Option<PathBuf>,
+    /// Files or directories with the RBAC objects; `-` reads standard input.
+    #[arg(long = "from", value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: RbacFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RbacFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum RbacCommand {
+    /// Who can VERB RESOURCE (`secrets`, `pods/exec`, `deployments.apps`, `/healthz`).
+    WhoCan {
+        verb: String,
+        resource: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Whether SUBJECT (`alice`, `system:serviceaccount:ci:deployer`) can VERB RESOURCE; exit
+    /// 0 when allowed, 1 when not.
+    CanI {
+        subject: String,
+        verb: String,
+        resource: String,
+        /// Groups the user belongs to (repeatable), besides `system:authenticated`.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// The API group of the well-known resources (without discovery, `kubectl`'s way to know).
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "apps",
+        &[
+            "deployments",
+            "statefulsets",
+            "daemonsets",
+            "replicasets",
+            "controllerrevisions",
+        ],
+    ),
+    ("batch", &["jobs", "cronjobs"]),
+    (
+        "rbac.authorization.k8s.io",
+        &[
+            "roles",
+            "rolebindings",
+            "clusterroles",
+            "clusterrolebindings",
+        ],
+    ),
+    (
+        "networking.k8s.io",
+        &["networkpolicies", "ingresses", "ingressclasses"],
+    ),
+    ("policy", &["poddisruptionbudgets"]),
+    (
+        "admissionregistration.k8s.io",
+        &[
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicybindings",
+        ],
+    ),
+    ("apiextensions.k8s.io", &["customresourcedefinitions"]),
+    ("certificates.k8s.io", &["certificatesigningrequests"]),
+    (
+        "storage.k8s.io",
+        &[
+            "storageclasses",
+            "csidrivers",
+            "csinodes",
+            "volumeattachments",
+        ],
+    ),
+    ("autoscaling", &["horizontalpodautoscalers"]),
+    ("coordination.k8s.io", &["leases"]),
+];
+
+/// `VERB RESOURCE` as a request: `resource[.group][/subresource]`, or a non-resource URL.
+fn request(verb: &str, resource: &str, common: &Common) -> Request {
+    if resource.starts_with('/') {
+        return Request::NonResource {
+            verb: verb.to_string(),
+            path: resource.to_string(),
+        };
+    }
+    let (resource_group, subresource) = resource.split_once('/').unwrap_or((resource, ""));
+    let (name, group) = match resource_group.split_once('.') {
+        Some((name, group)) => (name.to_string(), group.to_string()),
+        None => {
+            let group = GROUPS
+                .iter()
+                .find(|(_, resources)| resources.contains(&resource_group))
+                .map_or("", |(group, _)| group);
+            (resource_group.to_string(), group.to_string())
+        }
+    };
+    Request::Resource {
+        verb: verb.to_string(),
+        api_group: group,
+        resource: name,
+        subresource: subresource.to_string(),
+        name: common.name.clone().unwrap_or_default(),
+        namespace: common.namespace.clone().unwrap_or_default(),
+    }
+}
+
+/// The policy of the inputs (and the default roles); input errors are reported, and exit 2.
+fn load(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
+    let mut paths = common.paths.clone();
+    if let Some(dir) = &common.default_roles {
+        anyhow::ensure!(
+            dir.is_dir(),
+            "--default-roles {}: not a directory",
+            dir.display()
+        );
+        paths.push(dir.clone());
+    }
+    let (inputs, mut errors) = discover(&paths, &[]);
+    let mut objects = Vec::new();
+    for input in inputs {
+        if matches!(input, Input::Dockerfile(_)) {
+            continue;
+        }
+        let file: Arc<str> = Arc::from(input.display_name());
+        match input.read() {
+            Ok(text) => {
+                let loaded = load_stream(&file, &text);
+                errors.extend(loaded.errors);
+                objects.extend(loaded.objects);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("palisade: input error: {error}");
+        }
+        return Ok(Err(ExitCode::from(2)));
+    }
+    Ok(Ok(Policy::from_objects(&objects)))
+}
+
+#[derive(Serialize)]
+struct SubjectOut<'a> {
+    kind: &'static str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+    via: Vec<GrantOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct GrantOut<'a> {
+    binding: String,
+    role: String,
+    rule: RuleOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleOut<'a> {
+    verbs: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    api_groups: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    resources: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    resource_names: &'a [String],
+    #[serde(
+        rename = "nonResourceURLs",
+        skip_serializing_if = "<[String]>::is_empty"
+    )]
+    non_resource_urls: &'a [String],
+}
+
+fn kind_name(kind: SubjectKind) -> &'static str {
+    match kind {
+        SubjectKind::User => "User",
+        SubjectKind::Group => "Group",
+        SubjectKind::ServiceAccount => "ServiceAccount",
+    }
+}
+
+fn grant_out(grant: &Grant) -> GrantOut<'_> {
+    GrantOut {
+        binding: match &grant.binding_namespace {
+            Some(namespace) => format!("{}/{namespace}/{}", grant.binding_kind, grant.binding),
+            None => format!("{}/{}", grant.binding_kind, grant.binding),
+        },
+        role: format!("{}/{}", grant.role.kind, grant.role.name),
+        rule: RuleOut {
+            verbs: &grant.rule.verbs,
+            api_groups: &grant.rule.api_groups,
+            resources: &grant.rule.resources,
+            resource_names: &grant.rule.resource_names,
+            non_resource_urls: &grant.rule.non_resource_urls,
+        },
+    }
+}
+
+fn subject_line(subject: &Subject) -> String {
+    match &subject.namespace {
+        Some(namespace) => format!("{} {namespace}/{}", kind_name(subject.kind), subject.name),
+        None => format!("{} {}", kind_name(subject.kind), subject.name),
+    }
+}
+
+pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        RbacCommand::WhoCan {
+            verb,
+            resource,
+            common,
+        } => {
+            let policy = match load(&common)? {
+                Ok(policy) => policy,
+                Err(code) => return Ok(code),
+            };
+            let who = policy.who_can(&request(&verb, &resource, &common));
+            match common.format {
+                RbacFormat::Json => {
+                    let subjects: Vec<SubjectOut<'_>> = who
+                        .iter()
+                        .map(|(subject, grants)| SubjectOut {
+                            kind: kind_name(subject.kind),
+                            name: &subject.name,
+                            namespace: subject.namespace.as_deref(),
+                            via: grants.iter().map(grant_out).collect(),
+                        })
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({ "subjects": subjects }))?
+                    );
+                }
+                RbacFormat::Table => {
+                    for (subject, grants) in &who {
+                        let via: Vec<String> = grants
+                            .iter()
+                            .map(|g| {
+                                let out = grant_out(g);
+                                format!("{} → {}", out.binding, out.role)
+                            })
+                            .collect();
+                        println!("{}  via {}", subject_line(subject), via.join(", "));
+                    }
+                    println!("{} subjects", who.len());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RbacCommand::CanI {
+            subject,
+            verb,
+            resource,
+            groups,
+            common,
+        } => {
+            let policy = match load(&common)? {
+                Ok(policy) => policy,
+                Err(code) => return Ok(code),
+            };
+            let mut user = User::parse(&subject);
+            user.groups.extend(groups);
+            let decision = policy.authorize(&user, &request(&verb, &resource, &common));
+            match common.format {
+                RbacFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "allowed": decision.allowed,
+                        "via": decision.via.iter().map(grant_out).collect::<Vec<_>>(),
+                    }))?
+                ),
+                RbacFormat::Table => {
+                    println!("{}", if decision.allowed { "yes" } else { "no" });
+                    for grant in &decision.via {
+                        let out = grant_out(grant);
+                        println!("  via {} → {}", out.binding, out.role);
+                    }
+                }
+            }
+            Ok(if decision.allowed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
