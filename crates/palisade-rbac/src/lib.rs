@@ -5,11 +5,12 @@
 //! non-resource URLs, namespace scoping of bindings, deny by default), and the questions built
 //! on it: can this user do that (`can-i`), and who can (`who-can`).
 //!
-//! Work in progress (issue 7): risky-permission rules, escalation paths and the `palisade rbac`
-//! command come next.
+//! Also the risky grants ([`rules`]), judged with their bindings. Work in progress (issue 7):
+//! more risk rules, escalation paths and their wiring into `palisade scan` come next.
 
 pub mod authorizer;
 pub mod model;
+pub mod rules;
 pub mod selector;
 
 pub use authorizer::{Decision, Grant, Policy, Request, User};

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use palisade_k8s::{Node, Object};
+use std::sync::Arc;
+
+use palisade_core::{Location, ObjectRef};
+use palisade_k8s::{JsonPath, Node, Object};
 
 use crate::selector::LabelSelector;
 
@@ -38,6 +41,29 @@ impl Rule {
     }
 }
 
+/// Where an RBAC object came from: the object and the locations findings point at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    pub object: Arc<ObjectRef>,
+    /// The object itself (its `metadata`, or the document).
+    pub location: Location,
+    /// Each rule of a role, or each subject of a binding.
+    pub items: Vec<Location>,
+}
+
+impl Source {
+    fn of(object: &Object, list: &str, count: usize) -> Source {
+        let root = JsonPath::root();
+        Source {
+            object: Arc::new(object.object_ref()),
+            location: object.location(&root.key("metadata")),
+            items: (0..count)
+                .map(|i| object.location(&root.key(list).index(i)))
+                .collect(),
+        }
+    }
+}
+
 /// A Role (`namespace` set) or ClusterRole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Role {
@@ -47,6 +73,7 @@ pub struct Role {
     pub rules: Vec<Rule>,
     /// A ClusterRole's `aggregationRule.clusterRoleSelectors`.
     pub aggregation: Option<Vec<LabelSelector>>,
+    pub source: Source,
 }
 
 /// What a binding grants.
@@ -81,6 +108,7 @@ pub struct Binding {
     pub name: String,
     pub role_ref: RoleRef,
     pub subjects: Vec<Subject>,
+    pub source: Source,
 }
 
 fn labels(object: &Object) -> BTreeMap<String, String> {
@@ -121,17 +149,19 @@ impl Role {
                     .map(LabelSelector::from_node)
                     .collect()
             });
+        let rules: Vec<Rule> = object
+            .root
+            .get("rules")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .map(Rule::from_node)
+            .collect();
         Some(Role {
             namespace,
             name: object.name.clone(),
             labels: labels(object),
-            rules: object
-                .root
-                .get("rules")
-                .map_or(&[][..], Node::items)
-                .iter()
-                .map(Rule::from_node)
-                .collect(),
+            source: Source::of(object, "rules", rules.len()),
+            rules,
             aggregation,
         })
     }
@@ -151,12 +181,11 @@ impl Binding {
         let role_ref = object.root.get("roleRef")?;
         let text =
             |node: &Node, key: &str| node.get(key).and_then(Node::as_str).map(str::to_string);
-        let subjects = object
-            .root
-            .get("subjects")
-            .map_or(&[][..], Node::items)
+        let listed = object.root.get("subjects").map_or(&[][..], Node::items);
+        let (subjects, kept): (Vec<Subject>, Vec<usize>) = listed
             .iter()
-            .filter_map(|subject| {
+            .enumerate()
+            .filter_map(|(index, subject)| {
                 let kind = match text(subject, "kind")?.as_str() {
                     "User" => SubjectKind::User,
                     "Group" => SubjectKind::Group,
@@ -172,14 +201,22 @@ impl Binding {
                             .then(|| namespace.clone())
                             .flatten()
                     });
-                Some(Subject {
+                let subject = Subject {
                     kind,
                     name: text(subject, "name")?,
                     namespace: subject_namespace,
-                })
+                };
+                Some((subject, index))
             })
+            .unzip();
+        let mut source = Source::of(object, "subjects", listed.len());
+        // One location per subject kept (subjects of unknown kinds are not subjects).
+        source.items = kept
+            .into_iter()
+            .filter_map(|index| source.items.get(index).cloned())
             .collect();
         Some(Binding {
+            source,
             namespace,
             name: object.name.clone(),
             role_ref: RoleRef {

@@ -11,6 +11,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .chain(palisade_dockerfile::rules::all().map(|r| &r.meta))
         .chain(palisade_image::rules::all().map(|r| &r.meta))
         .chain(std::iter::once(&palisade_vulndb::rule::RULE))
+        .chain(palisade_rbac::rules::all().map(|r| &r.meta))
         .collect()
 }
 

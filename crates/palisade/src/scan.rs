@@ -62,7 +62,10 @@ pub fn scan(
         })
         .collect();
 
-    let inventory_inputs = if engine.needs_inventory() {
+    // The RBAC rules judge the whole policy of the input: its Roles and bindings are gathered
+    // in the inventory pass.
+    let rbac_enabled = palisade_rbac::rules::all().any(|rule| engine.enabled(&rule.meta));
+    let inventory_inputs = if engine.needs_inventory() || rbac_enabled {
         &texts[..]
     } else {
         &[]
@@ -112,6 +115,30 @@ pub fn scan(
         .reduce(ScanResult::default, ScanResult::merge);
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
+    if rbac_enabled {
+        let objects: Vec<&palisade_k8s::Object> = engine
+            .inventory
+            .rbac
+            .iter()
+            .filter(|object| !engine.is_skipped(object))
+            .collect();
+        let policy = palisade_rbac::Policy::from_objects(objects.iter().copied());
+        let enabled = |rule: &RuleMeta| engine.enabled(rule);
+        let mut findings = palisade_rbac::rules::check(&policy, &enabled);
+        for finding in &mut findings {
+            if let Some(severity) = engine.severity.get(finding.rule.id) {
+                finding.severity = *severity;
+            }
+        }
+        if !objects.is_empty() {
+            result.rules_applied.extend(
+                palisade_rbac::rules::all()
+                    .filter(|rule| enabled(&rule.meta))
+                    .map(|rule| rule.meta.id),
+            );
+        }
+        result.findings.extend(findings);
+    }
     result.sort();
     result
 }

@@ -1,0 +1,163 @@
+//! Risky RBAC grants, one rule per file, judged with the bindings (a risky rule that nothing
+//! binds is informational): each finding points at the rule of the role that grants the
+//! permission and names who holds it through which binding.
+
+mod cluster_admin_binding;
+mod escalation_verbs;
+mod pod_exec;
+mod secrets_read;
+mod wildcard;
+
+use std::sync::Arc;
+
+use palisade_core::{Finding, RuleMeta, Severity};
+
+use crate::authorizer::Policy;
+use crate::model::{Binding, Role, Rule, Subject, SubjectKind};
+
+const CATEGORY: &str = "rbac";
+
+/// One RBAC rule: its registry entry and the check over the whole policy.
+pub struct RbacRule {
+    pub meta: RuleMeta,
+    pub check: fn(&Policy) -> Vec<Hit>,
+}
+
+/// One problem: where (the object and location of a role's rule or a binding's subject), what,
+/// and how severe (`None`: the rule's severity).
+pub struct Hit {
+    pub object: Arc<palisade_core::ObjectRef>,
+    pub location: palisade_core::Location,
+    pub message: String,
+    pub severity: Option<Severity>,
+}
+
+/// Every RBAC rule.
+pub fn all() -> impl Iterator<Item = &'static RbacRule> {
+    [
+        &wildcard::RULE,
+        &secrets_read::RULE,
+        &pod_exec::RULE,
+        &escalation_verbs::RULE,
+        &cluster_admin_binding::RULE,
+    ]
+    .into_iter()
+}
+
+/// The findings of the enabled rules on a policy.
+pub fn check(policy: &Policy, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
+    all()
+        .filter(|rule| enabled(&rule.meta))
+        .flat_map(|rule| {
+            (rule.check)(policy).into_iter().map(|hit| Finding {
+                rule: &rule.meta,
+                severity: hit.severity.unwrap_or(rule.meta.severity),
+                message: hit.message.into_boxed_str(),
+                object: hit.object,
+                location: hit.location,
+                discriminator: 0,
+                subject: None,
+            })
+        })
+        .collect()
+}
+
+/// Whether a rule grants `verb` on `group`/`resource` (whatever its resource names: a grant on
+/// some objects is still a grant).
+fn covers(rule: &Rule, verb: &str, group: &str, resource: &str) -> bool {
+    let any = |values: &[String], wanted: &str| values.iter().any(|v| v == "*" || v == wanted);
+    let subresource = resource.split_once('/').map(|(_, sub)| format!("*/{sub}"));
+    any(&rule.verbs, verb)
+        && any(&rule.api_groups, group)
+        && rule
+            .resources
+            .iter()
+            .any(|r| r == "*" || r == resource || subresource.as_ref() == Some(r))
+}
+
+fn describe(subject: &Subject) -> String {
+    match (subject.kind, &subject.namespace) {
+        (SubjectKind::ServiceAccount, Some(namespace)) => {
+            format!("ServiceAccount {namespace}/{}", subject.name)
+        }
+        (SubjectKind::ServiceAccount, None) => format!("ServiceAccount {}", subject.name),
+        (SubjectKind::User, _) => format!("User {}", subject.name),
+        (SubjectKind::Group, _) => format!("Group {}", subject.name),
+    }
+}
+
+/// The bindings that grant a role, and a phrase naming who holds it through them.
+fn holders<'a>(policy: &'a Policy, role: &Role) -> (Vec<&'a Binding>, String) {
+    let bindings: Vec<&Binding> = policy
+        .bindings
+        .iter()
+        .filter(|b| {
+            policy
+                .role_of(b)
+                .is_some_and(|r| r.namespace == role.namespace && r.name == role.name)
+        })
+        .collect();
+    if bindings.is_empty() {
+        return (bindings, "nothing binds it".to_string());
+    }
+    let phrases: Vec<String> = bindings
+        .iter()
+        .map(|b| {
+            let scope = match &b.namespace {
+                Some(namespace) => format!("in namespace {namespace}"),
+                None => "cluster-wide".to_string(),
+            };
+            let subjects: Vec<String> = b.subjects.iter().map(describe).collect();
+            let kind = if b.namespace.is_some() {
+                "RoleBinding"
+            } else {
+                "ClusterRoleBinding"
+            };
+            format!("{} {scope} via {kind} {}", subjects.join(", "), b.name)
+        })
+        .collect();
+    (bindings, format!("held by {}", phrases.join("; ")))
+}
+
+/// The findings of a per-rule check: every rule of every role that `grants` matches, with the
+/// severity raised for cluster-wide grants and lowered to info when nothing binds the role.
+fn role_rule_hits(
+    policy: &Policy,
+    grants: &dyn Fn(&Rule) -> Option<String>,
+    cluster: Severity,
+    namespaced: Severity,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for role in policy.roles.values() {
+        for (index, rule) in role.rules.iter().enumerate() {
+            let Some(what) = grants(rule) else {
+                continue;
+            };
+            let (bindings, holders) = holders(policy, role);
+            let severity = if bindings.is_empty() {
+                Severity::Info
+            } else if bindings.iter().any(|b| b.namespace.is_none()) {
+                cluster
+            } else {
+                namespaced
+            };
+            let kind = if role.namespace.is_some() {
+                "Role"
+            } else {
+                "ClusterRole"
+            };
+            hits.push(Hit {
+                object: role.source.object.clone(),
+                location: role
+                    .source
+                    .items
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_else(|| role.source.location.clone()),
+                message: format!("{kind} {} grants {what}; {holders}", role.name),
+                severity: Some(severity),
+            });
+        }
+    }
+    hits
+}

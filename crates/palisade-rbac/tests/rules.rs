@@ -1,0 +1,155 @@
+//! The risky-grant rules, judged with their bindings: cluster-wide, namespaced, unbound.
+
+use std::sync::Arc;
+
+use palisade_core::Severity;
+use palisade_k8s::load_stream;
+use palisade_rbac::{Policy, rules};
+
+fn findings(yaml: &str) -> Vec<(String, Severity, String)> {
+    let loaded = load_stream(&Arc::from("rbac.yaml"), yaml);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let policy = Policy::from_objects(&loaded.objects);
+    let mut found: Vec<(String, Severity, String)> = rules::check(&policy, &|_| true)
+        .into_iter()
+        .map(|f| (f.rule.id.to_string(), f.severity, f.message.to_string()))
+        .collect();
+    found.sort();
+    found
+}
+
+const ROLES: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules:
+- {apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [db]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: binder}
+rules:
+- {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}
+- {apiGroups: [""], resources: [users], verbs: [impersonate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: debugger, namespace: shop}
+rules:
+- {apiGroups: [""], resources: ["*/exec", pods/portforward], verbs: [create]}
+"#;
+
+#[test]
+fn severity_follows_the_bindings() {
+    // Nothing bound: informational.
+    let unbound = findings(ROLES);
+    assert!(
+        unbound
+            .iter()
+            .all(|(_, severity, _)| *severity == Severity::Info),
+        "{unbound:?}"
+    );
+    assert!(
+        unbound
+            .iter()
+            .any(|(_, _, m)| m.contains("nothing binds it"))
+    );
+    let bound = format!(
+        "{ROLES}---\n{}",
+        r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: read-db, namespace: shop}
+roleRef: {kind: ClusterRole, name: reader}
+subjects: [{kind: ServiceAccount, name: app}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: binders}
+roleRef: {kind: ClusterRole, name: binder}
+subjects: [{kind: Group, name: platform}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: debug, namespace: shop}
+roleRef: {kind: Role, name: debugger}
+subjects: [{kind: User, name: alice}]
+"#
+    );
+    let found = findings(&bound);
+    let of = |rule: &str| {
+        found
+            .iter()
+            .find(|(id, _, _)| id == rule)
+            .unwrap_or_else(|| panic!("{rule}: {found:?}"))
+    };
+    // Reading one named Secret is still reading Secrets; in a namespace: medium.
+    let secrets = of("rbacSecretsRead");
+    assert_eq!(secrets.1, Severity::Medium);
+    assert!(
+        secrets
+            .2
+            .contains("ServiceAccount shop/app in namespace shop via RoleBinding read-db"),
+        "{}",
+        secrets.2
+    );
+    // One finding per rule of the role: bind, then impersonate.
+    let escalation: Vec<&(String, Severity, String)> = found
+        .iter()
+        .filter(|(id, _, _)| id == "rbacEscalationVerbs")
+        .collect();
+    assert_eq!(escalation.len(), 2);
+    assert!(
+        escalation
+            .iter()
+            .all(|(_, severity, _)| *severity == Severity::Critical)
+    );
+    assert!(
+        escalation
+            .iter()
+            .any(|(_, _, m)| m.contains("grants bind;"))
+    );
+    assert!(
+        escalation
+            .iter()
+            .any(|(_, _, m)| m.contains("impersonate (users)"))
+    );
+    let exec = of("rbacPodExec");
+    assert!(
+        exec.2.contains("pods/exec") && exec.2.contains("pods/portforward"),
+        "{}",
+        exec.2
+    );
+    assert!(found.iter().all(|(id, _, _)| id != "rbacWildcard"));
+}
+
+#[test]
+fn cluster_admin_outside_system() {
+    let found = findings(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: admins}
+roleRef: {kind: ClusterRole, name: cluster-admin}
+subjects:
+- {kind: Group, name: "system:masters"}
+- {kind: User, name: alice}
+- {kind: ServiceAccount, name: ci, namespace: build}
+"#,
+    );
+    let admins: Vec<&(String, Severity, String)> = found
+        .iter()
+        .filter(|(id, _, _)| id == "rbacClusterAdminBinding")
+        .collect();
+    assert_eq!(admins.len(), 2, "{found:?}");
+    assert!(
+        admins
+            .iter()
+            .all(|(_, severity, _)| *severity == Severity::Critical)
+    );
+    assert!(admins.iter().any(|(_, _, m)| m.contains("User alice")));
+    assert!(
+        admins
+            .iter()
+            .any(|(_, _, m)| m.contains("ServiceAccount build/ci"))
+    );
+}
