@@ -19,8 +19,6 @@ pub struct Inventory {
     pub service_accounts: HashMap<NamespacedName, Option<bool>>,
     /// ServiceAccounts named as a subject by a RoleBinding or ClusterRoleBinding in the input.
     pub bound_service_accounts: HashSet<NamespacedName>,
-    /// The RBAC objects (Roles, ClusterRoles and their bindings), for the RBAC analysis.
-    pub rbac: Vec<Object>,
 }
 
 impl Inventory {
@@ -29,7 +27,7 @@ impl Inventory {
     /// that says `automountServiceAccountToken` to the parser.
     pub fn may_contribute(text: &str) -> bool {
         text.contains("Namespace")
-            || text.contains("Role")
+            || text.contains("RoleBinding")
             || text
                 .match_indices("ServiceAccount")
                 .any(|(at, _)| !text[..at].ends_with("automount"))
@@ -51,9 +49,6 @@ impl Inventory {
                 .unwrap_or_else(|| "default".to_string())
         };
         let rbac = object.group() == "rbac.authorization.k8s.io";
-        if rbac && object.kind.contains("Role") {
-            self.rbac.push(object.clone());
-        }
         match object.kind.as_str() {
             _ if is_namespace(object) => {
                 self.namespaces
@@ -93,7 +88,6 @@ impl Inventory {
         self.service_accounts.extend(other.service_accounts);
         self.bound_service_accounts
             .extend(other.bound_service_accounts);
-        self.rbac.extend(other.rbac);
         self
     }
 }

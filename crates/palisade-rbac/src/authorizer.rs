@@ -183,20 +183,32 @@ impl Policy {
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Policy {
         let mut policy = Policy::default();
         for object in objects {
-            if let Some(role) = Role::from_object(object) {
-                policy
-                    .roles
-                    .insert((role.namespace.clone(), role.name.clone()), role);
-            } else if let Some(binding) = Binding::from_object(object) {
-                policy.bindings.push(binding);
-            }
+            policy.add(object);
         }
         policy.aggregate();
         policy
     }
 
+    /// Adds an object if it is a role or binding (gathering a policy while objects stream by,
+    /// without keeping them); [`Policy::aggregate`] once all are in.
+    pub fn add(&mut self, object: &Object) {
+        if let Some(role) = Role::from_object(object) {
+            self.roles
+                .insert((role.namespace.clone(), role.name.clone()), role);
+        } else if let Some(binding) = Binding::from_object(object) {
+            self.bindings.push(binding);
+        }
+    }
+
+    /// Two partial policies (of different inputs) together.
+    pub fn merge(mut self, other: Policy) -> Policy {
+        self.roles.extend(other.roles);
+        self.bindings.extend(other.bindings);
+        self
+    }
+
     /// Resolves aggregation rules until no aggregated ClusterRole changes.
-    fn aggregate(&mut self) {
+    pub fn aggregate(&mut self) {
         let aggregated: Vec<String> = self
             .roles
             .values()

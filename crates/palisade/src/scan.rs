@@ -15,6 +15,7 @@ use palisade_dockerfile::{Selection, analyze};
 use palisade_k8s::schema::check_types;
 use palisade_k8s::yaml::split_documents;
 use palisade_k8s::{Input, discover, load_document};
+use palisade_rbac::Policy;
 use rayon::prelude::*;
 
 pub struct Options {
@@ -70,22 +71,37 @@ pub fn scan(
     } else {
         &[]
     };
-    engine.inventory = inventory_inputs
+    let engine_view = &*engine;
+    let (inventory, mut policy) = inventory_inputs
         .par_iter()
         .filter(|text| !matches!(text.input(), Input::Dockerfile(_)))
         .map(|text| {
             let file: Arc<str> = Arc::from(text.input().display_name());
             let Ok(content) = text.read() else {
-                return Inventory::default();
+                return (Inventory::default(), Policy::default());
             };
             let objects: Vec<_> = split_documents(&content)
                 .iter()
-                .filter(|doc| Inventory::may_contribute(doc.text))
+                .filter(|doc| {
+                    Inventory::may_contribute(doc.text) || rbac_enabled && doc.text.contains("Role")
+                })
                 .flat_map(|doc| load_document(&file, doc).objects)
                 .collect();
-            Inventory::from_objects(&objects)
+            // The policy keeps compact roles and bindings, not the objects.
+            let mut policy = Policy::default();
+            if rbac_enabled {
+                for object in objects.iter().filter(|o| !engine_view.is_skipped(o)) {
+                    policy.add(object);
+                }
+            }
+            (Inventory::from_objects(&objects), policy)
         })
-        .reduce(Inventory::default, Inventory::merge);
+        .reduce(
+            || (Inventory::default(), Policy::default()),
+            |(a, p), (b, q)| (a.merge(b), p.merge(q)),
+        );
+    engine.inventory = inventory;
+    policy.aggregate();
 
     let dockerfile_settings = palisade_dockerfile::rules::Settings {
         allowed_registries: engine.settings.allowed_registries.clone(),
@@ -116,13 +132,6 @@ pub fn scan(
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
     if rbac_enabled {
-        let objects: Vec<&palisade_k8s::Object> = engine
-            .inventory
-            .rbac
-            .iter()
-            .filter(|object| !engine.is_skipped(object))
-            .collect();
-        let policy = palisade_rbac::Policy::from_objects(objects.iter().copied());
         let enabled = |rule: &RuleMeta| engine.enabled(rule);
         let mut findings = palisade_rbac::rules::check(&policy, &enabled);
         for finding in &mut findings {
@@ -130,7 +139,7 @@ pub fn scan(
                 finding.severity = *severity;
             }
         }
-        if !objects.is_empty() {
+        if !policy.roles.is_empty() || !policy.bindings.is_empty() {
             result.rules_applied.extend(
                 palisade_rbac::rules::all()
                     .filter(|rule| enabled(&rule.meta))

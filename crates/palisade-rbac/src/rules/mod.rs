@@ -8,12 +8,13 @@ mod pod_exec;
 mod secrets_read;
 mod wildcard;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use palisade_core::{Finding, RuleMeta, Severity};
 
 use crate::authorizer::Policy;
-use crate::model::{Binding, Role, Rule, Subject, SubjectKind};
+use crate::model::{Binding, Rule, Subject, SubjectKind};
 
 const CATEGORY: &str = "rbac";
 
@@ -86,19 +87,24 @@ fn describe(subject: &Subject) -> String {
     }
 }
 
-/// The bindings that grant a role, and a phrase naming who holds it through them.
-fn holders<'a>(policy: &'a Policy, role: &Role) -> (Vec<&'a Binding>, String) {
-    let bindings: Vec<&Binding> = policy
-        .bindings
-        .iter()
-        .filter(|b| {
-            policy
-                .role_of(b)
-                .is_some_and(|r| r.namespace == role.namespace && r.name == role.name)
-        })
-        .collect();
+/// The bindings of each role (by namespace and name), built once per check.
+fn bindings_by_role(policy: &Policy) -> HashMap<(Option<&str>, &str), Vec<&Binding>> {
+    let mut index: HashMap<(Option<&str>, &str), Vec<&Binding>> = HashMap::new();
+    for binding in &policy.bindings {
+        if let Some(role) = policy.role_of(binding) {
+            index
+                .entry((role.namespace.as_deref(), role.name.as_str()))
+                .or_default()
+                .push(binding);
+        }
+    }
+    index
+}
+
+/// A phrase naming who holds a role through its bindings.
+fn holders(bindings: &[&Binding]) -> String {
     if bindings.is_empty() {
-        return (bindings, "nothing binds it".to_string());
+        return "nothing binds it".to_string();
     }
     let phrases: Vec<String> = bindings
         .iter()
@@ -116,7 +122,7 @@ fn holders<'a>(policy: &'a Policy, role: &Role) -> (Vec<&'a Binding>, String) {
             format!("{} {scope} via {kind} {}", subjects.join(", "), b.name)
         })
         .collect();
-    (bindings, format!("held by {}", phrases.join("; ")))
+    format!("held by {}", phrases.join("; "))
 }
 
 /// The findings of a per-rule check: every rule of every role that `grants` matches, with the
@@ -128,12 +134,16 @@ fn role_rule_hits(
     namespaced: Severity,
 ) -> Vec<Hit> {
     let mut hits = Vec::new();
+    let by_role = bindings_by_role(policy);
     for role in policy.roles.values() {
+        let bindings: &[&Binding] = by_role
+            .get(&(role.namespace.as_deref(), role.name.as_str()))
+            .map_or(&[], Vec::as_slice);
         for (index, rule) in role.rules.iter().enumerate() {
             let Some(what) = grants(rule) else {
                 continue;
             };
-            let (bindings, holders) = holders(policy, role);
+            let holders = holders(bindings);
             let severity = if bindings.is_empty() {
                 Severity::Info
             } else if bindings.iter().any(|b| b.namespace.is_none()) {
