@@ -153,3 +153,58 @@ subjects:
             .any(|(_, _, m)| m.contains("ServiceAccount build/ci"))
     );
 }
+
+#[test]
+fn subjects_everyone_and_default_accounts() {
+    let found = findings(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: deployer}
+rules:
+- {apiGroups: [apps], resources: [deployments], verbs: [create, update]}
+- {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone-deploys}
+roleRef: {kind: ClusterRole, name: deployer}
+subjects:
+- {kind: Group, name: "system:unauthenticated"}
+- {kind: Group, name: "system:authenticated"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: default-deploys, namespace: shop}
+roleRef: {kind: ClusterRole, name: deployer}
+subjects:
+- {kind: ServiceAccount, name: default}
+"#,
+    );
+    let with = |rule: &str| -> Vec<&(String, Severity, String)> {
+        found.iter().filter(|(id, _, _)| id == rule).collect()
+    };
+    let anonymous = with("rbacAnonymousBinding");
+    assert_eq!(anonymous.len(), 2);
+    assert!(
+        anonymous
+            .iter()
+            .any(|(_, s, m)| *s == Severity::High && m.contains("system:unauthenticated"))
+    );
+    assert!(
+        anonymous
+            .iter()
+            .any(|(_, s, m)| *s == Severity::Medium && m.contains("system:authenticated"))
+    );
+    let default = with("rbacDefaultServiceAccountBinding");
+    assert_eq!(default.len(), 1);
+    assert!(
+        default[0].2.contains("ServiceAccount shop/default"),
+        "{}",
+        default[0].2
+    );
+    // Cluster-wide pod-controller creation is high; minting tokens too.
+    assert_eq!(with("rbacPodCreate")[0].1, Severity::High);
+    assert!(with("rbacPodCreate")[0].2.contains("create on deployments"));
+    assert_eq!(with("rbacTokenCreate")[0].1, Severity::High);
+}

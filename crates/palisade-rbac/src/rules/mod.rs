@@ -2,10 +2,14 @@
 //! binds is informational): each finding points at the rule of the role that grants the
 //! permission and names who holds it through which binding.
 
+mod anonymous_binding;
 mod cluster_admin_binding;
+mod default_service_account;
 mod escalation_verbs;
+mod pod_create;
 mod pod_exec;
 mod secrets_read;
+mod token_create;
 mod wildcard;
 
 use std::collections::HashMap;
@@ -41,6 +45,10 @@ pub fn all() -> impl Iterator<Item = &'static RbacRule> {
         &pod_exec::RULE,
         &escalation_verbs::RULE,
         &cluster_admin_binding::RULE,
+        &pod_create::RULE,
+        &token_create::RULE,
+        &anonymous_binding::RULE,
+        &default_service_account::RULE,
     ]
     .into_iter()
 }
@@ -85,6 +93,44 @@ fn describe(subject: &Subject) -> String {
         (SubjectKind::User, _) => format!("User {}", subject.name),
         (SubjectKind::Group, _) => format!("Group {}", subject.name),
     }
+}
+
+/// The findings of a per-subject check: every subject of every binding that `risky` names
+/// (with a severity and who that subject is), pointing at the subject.
+fn subject_hits(
+    policy: &Policy,
+    risky: &dyn Fn(&Subject) -> Option<(Severity, &'static str)>,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for binding in &policy.bindings {
+        for (index, subject) in binding.subjects.iter().enumerate() {
+            let Some((severity, who)) = risky(subject) else {
+                continue;
+            };
+            let scope = match &binding.namespace {
+                Some(namespace) => format!("in namespace {namespace}"),
+                None => "cluster-wide".to_string(),
+            };
+            hits.push(Hit {
+                object: binding.source.object.clone(),
+                location: binding
+                    .source
+                    .items
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_else(|| binding.source.location.clone()),
+                message: format!(
+                    "{} grants {} {} {scope} to {} ({who})",
+                    binding.name,
+                    binding.role_ref.kind,
+                    binding.role_ref.name,
+                    describe(subject)
+                ),
+                severity: Some(severity),
+            });
+        }
+    }
+    hits
 }
 
 /// The bindings of each role (by namespace and name), built once per check.
