@@ -306,6 +306,17 @@ impl Policy {
         }
     }
 
+    /// What `user` holds: each binding naming it (directly or through a group), the namespace it
+    /// is scoped to (`None`: cluster-wide) and the role it refers to (`None`: missing, which
+    /// grants nothing).
+    pub fn permissions<'a>(&'a self, user: &'a User) -> Vec<(&'a Binding, Option<&'a Role>)> {
+        self.bindings
+            .iter()
+            .filter(|binding| binding.subjects.iter().any(|s| subject_is(s, user)))
+            .map(|binding| (binding, self.role_of(binding)))
+            .collect()
+    }
+
     /// Every subject some binding allows `request` to, with the grants, in subject order.
     pub fn who_can(&self, request: &Request) -> Vec<(Subject, Vec<Grant>)> {
         let mut subjects: BTreeMap<Subject, Vec<Grant>> = BTreeMap::new();

@@ -43,6 +43,16 @@ enum RbacFormat {
 
 #[derive(Debug, clap::Subcommand)]
 enum RbacCommand {
+    /// What SUBJECT holds (`alice`, `serviceaccount:ci:deployer`): each binding, its scope and
+    /// its role's rules.
+    Show {
+        subject: String,
+        /// Groups the user belongs to (repeatable), besides `system:authenticated`.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Who can VERB RESOURCE (`secrets`, `pods/exec`, `deployments.apps`, `/healthz`).
     WhoCan {
         verb: String,
@@ -237,6 +247,17 @@ fn grant_out(grant: &Grant) -> GrantOut<'_> {
     }
 }
 
+fn rule_json(rule: &palisade_rbac::Rule) -> serde_json::Value {
+    serde_json::to_value(RuleOut {
+        verbs: &rule.verbs,
+        api_groups: &rule.api_groups,
+        resources: &rule.resources,
+        resource_names: &rule.resource_names,
+        non_resource_urls: &rule.non_resource_urls,
+    })
+    .unwrap_or_default()
+}
+
 fn subject_line(subject: &Subject) -> String {
     match &subject.namespace {
         Some(namespace) => format!("{} {namespace}/{}", kind_name(subject.kind), subject.name),
@@ -246,6 +267,69 @@ fn subject_line(subject: &Subject) -> String {
 
 pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
     match args.command {
+        RbacCommand::Show {
+            subject,
+            groups,
+            common,
+        } => {
+            let policy = match load(&common)? {
+                Ok(policy) => policy,
+                Err(code) => return Ok(code),
+            };
+            let mut user = User::parse(&subject);
+            user.groups.extend(groups);
+            let held = policy.permissions(&user);
+            let out: Vec<serde_json::Value> = held
+                .iter()
+                .map(|(binding, role)| {
+                    let kind = if binding.namespace.is_some() {
+                        "RoleBinding"
+                    } else {
+                        "ClusterRoleBinding"
+                    };
+                    serde_json::json!({
+                        "binding": match &binding.namespace {
+                            Some(namespace) => format!("{kind}/{namespace}/{}", binding.name),
+                            None => format!("{kind}/{}", binding.name),
+                        },
+                        "namespace": binding.namespace,
+                        "role": format!("{}/{}", binding.role_ref.kind, binding.role_ref.name),
+                        "missingRole": role.is_none(),
+                        "rules": role.map(|r| r.rules.iter().map(rule_json).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            match common.format {
+                RbacFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "subject": user.name,
+                        "groups": user.groups,
+                        "permissions": out,
+                    }))?
+                ),
+                RbacFormat::Table => {
+                    for entry in &out {
+                        let scope = entry["namespace"]
+                            .as_str()
+                            .map_or("cluster-wide".to_string(), |n| format!("in {n}"));
+                        println!(
+                            "{} → {} ({scope})",
+                            entry["binding"].as_str().unwrap_or(""),
+                            entry["role"].as_str().unwrap_or("")
+                        );
+                        if entry["missingRole"] == true {
+                            println!("  (the role does not exist: grants nothing)");
+                        }
+                        for rule in entry["rules"].as_array().into_iter().flatten() {
+                            println!("  {rule}");
+                        }
+                    }
+                    println!("{} bindings", out.len());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         RbacCommand::WhoCan {
             verb,
             resource,

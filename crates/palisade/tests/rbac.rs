@@ -98,3 +98,17 @@ fn default_roles_join_the_inputs() {
     let (_, code) = rbac(&["can-i", "alice", "get", "/api"]);
     assert_eq!(code, 1, "not without the default policy");
 }
+
+#[test]
+fn show_lists_bindings_scopes_and_rules() {
+    let (out, code) = rbac(&["show", "serviceaccount:shop:shop-api", "-f", "json"]);
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["subject"], "system:serviceaccount:shop:shop-api");
+    let permission = &report["permissions"][0];
+    assert_eq!(permission["binding"], "RoleBinding/shop/pod-debugger");
+    assert_eq!(permission["namespace"], "shop");
+    assert_eq!(permission["rules"][1]["resources"][0], "pods/exec");
+    let (out, _) = rbac(&["show", "nobody"]);
+    assert!(out.ends_with("0 bindings\n"), "{out}");
+}
