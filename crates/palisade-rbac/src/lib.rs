@@ -6,10 +6,12 @@
 //! on it: can this user do that (`can-i`), and who can (`who-can`).
 //!
 //! Also the risky grants ([`rules`]), judged with their bindings. Work in progress (issue 7):
-//! more risk rules, escalation paths and their wiring into `palisade scan` come next.
+//! more risk rules, and escalation paths ([`paths`]: first version) as findings and graphs
+//! come next.
 
 pub mod authorizer;
 pub mod model;
+pub mod paths;
 pub mod rules;
 pub mod selector;
 
