@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use palisade_k8s::{Input, discover, load_stream};
+use palisade_rbac::paths::{EscalationPath, Principal, escalation_paths};
 use palisade_rbac::{Grant, Policy, Request, Subject, SubjectKind, User};
 use serde::Serialize;
 
@@ -39,10 +40,20 @@ struct Common {
 enum RbacFormat {
     Table,
     Json,
+    /// Graphviz (escalation paths).
+    Dot,
+    /// Mermaid flowchart (escalation paths).
+    Mermaid,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum RbacCommand {
+    /// Shortest escalation paths from each subject to cluster-admin-equivalent power
+    /// (`-f table|json|dot|mermaid`).
+    Paths {
+        #[command(flatten)]
+        common: Common,
+    },
     /// What SUBJECT holds (`alice`, `serviceaccount:ci:deployer`): each binding, its scope and
     /// its role's rules.
     Show {
@@ -154,8 +165,17 @@ fn request(verb: &str, resource: &str, common: &Common) -> Request {
     }
 }
 
+/// [`load_policy`] for the questions whose answers are lists: graphs are for `rbac paths` only.
+fn load_for_answers(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
+    anyhow::ensure!(
+        !matches!(common.format, RbacFormat::Dot | RbacFormat::Mermaid),
+        "-f dot and -f mermaid draw escalation paths: use them with `palisade rbac paths`"
+    );
+    load_policy(common)
+}
+
 /// The policy of the inputs (and the default roles); input errors are reported, and exit 2.
-fn load(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
+fn load_policy(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
     let mut paths = common.paths.clone();
     if let Some(dir) = &common.default_roles {
         anyhow::ensure!(
@@ -258,6 +278,100 @@ fn rule_json(rule: &palisade_rbac::Rule) -> serde_json::Value {
     .unwrap_or_default()
 }
 
+fn principal_json(principal: &Principal) -> serde_json::Value {
+    match principal {
+        Principal::Subject(subject) => serde_json::json!({
+            "kind": kind_name(subject.kind),
+            "name": subject.name,
+            "namespace": subject.namespace,
+        }),
+        Principal::Node => {
+            serde_json::json!({"kind": "Node", "name": "any node", "namespace": null})
+        }
+        Principal::ClusterAdmin => {
+            serde_json::json!({"kind": "ClusterRole", "name": "cluster-admin", "namespace": null})
+        }
+    }
+}
+
+fn principal_label(principal: &Principal) -> String {
+    match principal {
+        Principal::Subject(subject) => subject_line(subject),
+        Principal::Node => "Node (any)".to_string(),
+        Principal::ClusterAdmin => "cluster-admin".to_string(),
+    }
+}
+
+/// Escalation paths as a table, JSON, Graphviz or Mermaid.
+fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<String> {
+    let mut out = String::new();
+    match format {
+        RbacFormat::Json => {
+            let paths: Vec<serde_json::Value> = paths
+                .iter()
+                .map(|path| {
+                    serde_json::json!({
+                        "from": principal_json(&Principal::Subject(path.from.clone())),
+                        "steps": path.steps.iter().map(|step| serde_json::json!({
+                            "technique": step.technique,
+                            "to": principal_json(&step.to),
+                        })).collect::<Vec<_>>(),
+                        "length": path.steps.len(),
+                    })
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&serde_json::json!({ "paths": paths }))? + "\n";
+        }
+        RbacFormat::Table => {
+            for path in paths {
+                out.push_str(&subject_line(&path.from));
+                for step in &path.steps {
+                    out.push_str(&format!(
+                        " --{}--> {}",
+                        step.technique,
+                        principal_label(&step.to)
+                    ));
+                }
+                out.push('\n');
+            }
+            out.push_str(&format!("{} escalation paths\n", paths.len()));
+        }
+        RbacFormat::Dot | RbacFormat::Mermaid => {
+            let mut edges: Vec<(String, String, &str)> = Vec::new();
+            for path in paths {
+                let mut from = principal_label(&Principal::Subject(path.from.clone()));
+                for step in &path.steps {
+                    let to = principal_label(&step.to);
+                    if !edges.contains(&(from.clone(), to.clone(), step.technique)) {
+                        edges.push((from.clone(), to.clone(), step.technique));
+                    }
+                    from = to;
+                }
+            }
+            if format == RbacFormat::Dot {
+                out.push_str("digraph escalation {\n  rankdir=LR;\n");
+                for (from, to, technique) in &edges {
+                    out.push_str(&format!("  {from:?} -> {to:?} [label={technique:?}];\n"));
+                }
+                out.push_str("}\n");
+            } else {
+                out.push_str("flowchart LR\n");
+                let id = |label: &str| {
+                    let id: String = label
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                        .collect();
+                    format!("{id}[\"{}\"]", label.replace('"', "'"))
+                };
+                for (from, to, technique) in &edges {
+                    out.push_str(&format!("  {} -->|{technique}| {}\n", id(from), id(to)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn subject_line(subject: &Subject) -> String {
     match &subject.namespace {
         Some(namespace) => format!("{} {namespace}/{}", kind_name(subject.kind), subject.name),
@@ -267,12 +381,23 @@ fn subject_line(subject: &Subject) -> String {
 
 pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
     match args.command {
+        RbacCommand::Paths { common } => {
+            let policy = match load_policy(&common)? {
+                Ok(policy) => policy,
+                Err(code) => return Ok(code),
+            };
+            print!(
+                "{}",
+                render_paths(&escalation_paths(&policy), common.format)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         RbacCommand::Show {
             subject,
             groups,
             common,
         } => {
-            let policy = match load(&common)? {
+            let policy = match load_for_answers(&common)? {
                 Ok(policy) => policy,
                 Err(code) => return Ok(code),
             };
@@ -308,7 +433,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
                         "permissions": out,
                     }))?
                 ),
-                RbacFormat::Table => {
+                RbacFormat::Table | RbacFormat::Dot | RbacFormat::Mermaid => {
                     for entry in &out {
                         let scope = entry["namespace"]
                             .as_str()
@@ -335,7 +460,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
             resource,
             common,
         } => {
-            let policy = match load(&common)? {
+            let policy = match load_for_answers(&common)? {
                 Ok(policy) => policy,
                 Err(code) => return Ok(code),
             };
@@ -356,7 +481,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
                         serde_json::to_string_pretty(&serde_json::json!({ "subjects": subjects }))?
                     );
                 }
-                RbacFormat::Table => {
+                RbacFormat::Table | RbacFormat::Dot | RbacFormat::Mermaid => {
                     for (subject, grants) in &who {
                         let via: Vec<String> = grants
                             .iter()
@@ -379,7 +504,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
             groups,
             common,
         } => {
-            let policy = match load(&common)? {
+            let policy = match load_for_answers(&common)? {
                 Ok(policy) => policy,
                 Err(code) => return Ok(code),
             };
@@ -394,7 +519,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
                         "via": decision.via.iter().map(grant_out).collect::<Vec<_>>(),
                     }))?
                 ),
-                RbacFormat::Table => {
+                RbacFormat::Table | RbacFormat::Dot | RbacFormat::Mermaid => {
                     println!("{}", if decision.allowed { "yes" } else { "no" });
                     for grant in &decision.via {
                         let out = grant_out(grant);

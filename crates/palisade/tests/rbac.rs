@@ -112,3 +112,31 @@ fn show_lists_bindings_scopes_and_rules() {
     let (out, _) = rbac(&["show", "nobody"]);
     assert!(out.ends_with("0 bindings\n"), "{out}");
 }
+
+/// The demo's `shop/default` account reads Secrets cluster-wide; with the default policy that
+/// reaches the aggregation controller's token, which may escalate: a real path to cluster-admin.
+#[test]
+fn paths_on_the_demo_with_the_default_policy() {
+    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/rbac");
+    if !defaults.is_dir() {
+        eprintln!("skipping: no {}", defaults.display());
+        return;
+    }
+    let defaults = defaults.to_str().unwrap();
+    let (out, code) = rbac(&["paths", "--default-roles", defaults, "-f", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let demo = report["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["from"]["name"] == "default" && p["from"]["namespace"] == "shop")
+        .expect("a path from shop/default");
+    assert_eq!(demo["length"], 2);
+    assert_eq!(demo["steps"][0]["technique"], "read-secrets");
+    assert_eq!(demo["steps"][1]["to"]["name"], "cluster-admin");
+    let (dot, _) = rbac(&["paths", "--default-roles", defaults, "-f", "dot"]);
+    assert!(dot.starts_with("digraph escalation {"), "{dot}");
+    let (_, code) = rbac(&["who-can", "get", "secrets", "-f", "mermaid"]);
+    assert_eq!(code, 2, "graphs are for paths only");
+}
