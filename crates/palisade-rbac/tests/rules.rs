@@ -208,3 +208,48 @@ subjects:
     assert!(with("rbacPodCreate")[0].2.contains("create on deployments"));
     assert_eq!(with("rbacTokenCreate")[0].1, Severity::High);
 }
+
+#[test]
+fn admission_csr_and_unused_roles() {
+    let found = findings(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: platform}
+rules:
+- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [delete]}
+- {apiGroups: [""], resources: [namespaces], verbs: [patch]}
+- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: platform}
+roleRef: {kind: ClusterRole, name: platform}
+subjects: [{kind: Group, name: platform-team}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: old-debugger, namespace: shop}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+"#,
+    );
+    let messages = |rule: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|(id, _, _)| id == rule)
+            .map(|(_, _, m)| m.clone())
+            .collect()
+    };
+    let admission = messages("rbacAdmissionControlWrite");
+    assert!(
+        admission
+            .iter()
+            .any(|m| m.contains("validatingwebhookconfigurations"))
+    );
+    assert!(admission.iter().any(|m| m.contains("namespaces (labels)")));
+    assert!(messages("rbacCsrApproval")[0].contains("CSR approval"));
+    assert_eq!(
+        messages("rbacUnusedRole"),
+        ["Role old-debugger in namespace shop is bound by nothing"]
+    );
+}

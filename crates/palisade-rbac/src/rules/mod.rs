@@ -2,14 +2,17 @@
 //! binds is informational): each finding points at the rule of the role that grants the
 //! permission and names who holds it through which binding.
 
+mod admission_write;
 mod anonymous_binding;
 mod cluster_admin_binding;
+mod csr_approval;
 mod default_service_account;
 mod escalation_verbs;
 mod pod_create;
 mod pod_exec;
 mod secrets_read;
 mod token_create;
+mod unused_role;
 mod wildcard;
 
 use std::collections::HashMap;
@@ -49,6 +52,9 @@ pub fn all() -> impl Iterator<Item = &'static RbacRule> {
         &token_create::RULE,
         &anonymous_binding::RULE,
         &default_service_account::RULE,
+        &admission_write::RULE,
+        &csr_approval::RULE,
+        &unused_role::RULE,
     ]
     .into_iter()
 }
