@@ -35,7 +35,7 @@ API server is reachable; one granted to `system:authenticated` to every workload
 fn check(policy: &Policy) -> Vec<Hit> {
     subject_hits(
         policy,
-        &|subject| match (subject.kind, subject.name.as_str()) {
+        &|_, subject| match (subject.kind, subject.name.as_str()) {
             (SubjectKind::User, "system:anonymous")
             | (SubjectKind::Group, "system:unauthenticated") => {
                 Some((Severity::High, "anonymous requests"))

@@ -1,7 +1,7 @@
 use palisade_core::frameworks::cis;
 use palisade_core::{RuleMeta, Severity};
 
-use super::{CATEGORY, Hit, RbacRule, describe};
+use super::{CATEGORY, Hit, RbacRule, subject_hits};
 use crate::authorizer::Policy;
 
 pub static RULE: RbacRule = RbacRule {
@@ -30,35 +30,16 @@ subject is not a `system:` user or group (a RoleBinding scopes it to its namespa
 };
 
 fn check(policy: &Policy) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for binding in &policy.bindings {
-        if binding.role_ref.kind != "ClusterRole" || binding.role_ref.name != "cluster-admin" {
-            continue;
-        }
-        for (index, subject) in binding.subjects.iter().enumerate() {
-            let system = subject.namespace.is_none() && subject.name.starts_with("system:");
-            if system {
-                continue;
-            }
-            hits.push(Hit {
-                object: binding.source.object.clone(),
-                location: binding
-                    .source
-                    .items
-                    .get(index)
-                    .cloned()
-                    .unwrap_or_else(|| binding.source.location.clone()),
-                message: format!(
-                    "{} holds cluster-admin {}",
-                    describe(subject),
-                    match &binding.namespace {
-                        Some(namespace) => format!("in namespace {namespace}"),
-                        None => "cluster-wide".to_string(),
-                    }
-                ),
-                severity: binding.namespace.is_some().then_some(Severity::High),
-            });
-        }
-    }
-    hits
+    subject_hits(policy, &|binding, subject| {
+        let cluster_admin =
+            binding.role_ref.kind == "ClusterRole" && binding.role_ref.name == "cluster-admin";
+        let system = subject.namespace.is_none() && subject.name.starts_with("system:");
+        // A RoleBinding scopes it to one namespace: high rather than critical.
+        let severity = if binding.namespace.is_some() {
+            Severity::High
+        } else {
+            Severity::Critical
+        };
+        (cluster_admin && !system).then_some((severity, "every permission on every resource"))
+    })
 }

@@ -32,7 +32,7 @@ service account, now and later, including pods that never needed it.
 };
 
 fn check(policy: &Policy) -> Vec<Hit> {
-    subject_hits(policy, &|subject| {
+    subject_hits(policy, &|_, subject| {
         (subject.kind == SubjectKind::ServiceAccount && subject.name == "default").then_some((
             Severity::Medium,
             "every pod of the namespace that names no service account",

@@ -101,22 +101,19 @@ fn describe(subject: &Subject) -> String {
     }
 }
 
+/// Whether a binding's subject is a risk: its severity and who the subject stands for.
+type RiskySubject<'a> = dyn Fn(&Binding, &Subject) -> Option<(Severity, &'static str)> + 'a;
+
 /// The findings of a per-subject check: every subject of every binding that `risky` names
 /// (with a severity and who that subject is), pointing at the subject.
-fn subject_hits(
-    policy: &Policy,
-    risky: &dyn Fn(&Subject) -> Option<(Severity, &'static str)>,
-) -> Vec<Hit> {
+fn subject_hits(policy: &Policy, risky: &RiskySubject<'_>) -> Vec<Hit> {
     let mut hits = Vec::new();
     for binding in &policy.bindings {
         for (index, subject) in binding.subjects.iter().enumerate() {
-            let Some((severity, who)) = risky(subject) else {
+            let Some((severity, who)) = risky(binding, subject) else {
                 continue;
             };
-            let scope = match &binding.namespace {
-                Some(namespace) => format!("in namespace {namespace}"),
-                None => "cluster-wide".to_string(),
-            };
+            let scope = scope(binding);
             hits.push(Hit {
                 object: binding.source.object.clone(),
                 location: binding
@@ -137,6 +134,14 @@ fn subject_hits(
         }
     }
     hits
+}
+
+/// Where a binding grants its role: `in namespace shop`, or `cluster-wide`.
+fn scope(binding: &Binding) -> String {
+    match &binding.namespace {
+        Some(namespace) => format!("in namespace {namespace}"),
+        None => "cluster-wide".to_string(),
+    }
 }
 
 /// The bindings of each role (by namespace and name), built once per check.
@@ -161,10 +166,7 @@ fn holders(bindings: &[&Binding]) -> String {
     let phrases: Vec<String> = bindings
         .iter()
         .map(|b| {
-            let scope = match &b.namespace {
-                Some(namespace) => format!("in namespace {namespace}"),
-                None => "cluster-wide".to_string(),
-            };
+            let scope = scope(b);
             let subjects: Vec<String> = b.subjects.iter().map(describe).collect();
             let kind = if b.namespace.is_some() {
                 "RoleBinding"
