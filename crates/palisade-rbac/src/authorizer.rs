@@ -16,7 +16,7 @@
 //!   selectors match (repeated until nothing changes, as the controller converges), each rule
 //!   once, roles in name order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use palisade_k8s::Object;
 
@@ -111,6 +111,8 @@ pub struct Policy {
     /// Keyed by (namespace or `None` for ClusterRoles, name).
     pub roles: BTreeMap<(Option<String>, String), Role>,
     pub bindings: Vec<Binding>,
+    /// The ServiceAccounts the input declares, by (namespace, name).
+    pub service_accounts: BTreeSet<(String, String)>,
 }
 
 fn matches_or_all(values: &[String], wanted: &str) -> bool {
@@ -192,7 +194,11 @@ impl Policy {
     /// Adds an object if it is a role or binding (gathering a policy while objects stream by,
     /// without keeping them); [`Policy::aggregate`] once all are in.
     pub fn add(&mut self, object: &Object) {
-        if let Some(role) = Role::from_object(object) {
+        if object.kind == "ServiceAccount" && object.api_version == "v1" {
+            let namespace = object.namespace.clone().unwrap_or_else(|| "default".into());
+            self.service_accounts
+                .insert((namespace, object.name.clone()));
+        } else if let Some(role) = Role::from_object(object) {
             self.roles
                 .insert((role.namespace.clone(), role.name.clone()), role);
         } else if let Some(binding) = Binding::from_object(object) {
@@ -204,6 +210,7 @@ impl Policy {
     pub fn merge(mut self, other: Policy) -> Policy {
         self.roles.extend(other.roles);
         self.bindings.extend(other.bindings);
+        self.service_accounts.extend(other.service_accounts);
         self
     }
 

@@ -253,3 +253,41 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
         ["Role old-debugger in namespace shop is bound by nothing"]
     );
 }
+
+#[test]
+fn missing_accounts_and_persistent_volumes() {
+    let found = findings(
+        r#"
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: storage}
+rules: [{apiGroups: [""], resources: [persistentvolumes], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: storage}
+roleRef: {kind: ClusterRole, name: storage}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: ci}
+- {kind: ServiceAccount, name: deployr, namespace: ci}
+- {kind: ServiceAccount, name: elsewhere, namespace: undeclared}
+"#,
+    );
+    let missing: Vec<&String> = found
+        .iter()
+        .filter(|(id, _, _)| id == "rbacMissingServiceAccount")
+        .map(|(_, _, m)| m)
+        .collect();
+    // The typo in a namespace that declares accounts; not the namespace the input says nothing of.
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("ServiceAccount ci/deployr"));
+    assert!(
+        found
+            .iter()
+            .any(|(id, s, _)| id == "rbacPersistentVolumeCreate" && *s == Severity::High)
+    );
+}

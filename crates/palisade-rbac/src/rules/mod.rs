@@ -8,6 +8,8 @@ mod cluster_admin_binding;
 mod csr_approval;
 mod default_service_account;
 mod escalation_verbs;
+mod missing_service_account;
+mod persistent_volume_create;
 mod pod_create;
 mod pod_exec;
 mod secrets_read;
@@ -55,6 +57,8 @@ pub fn all() -> impl Iterator<Item = &'static RbacRule> {
         &admission_write::RULE,
         &csr_approval::RULE,
         &unused_role::RULE,
+        &missing_service_account::RULE,
+        &persistent_volume_create::RULE,
     ]
     .into_iter()
 }
