@@ -79,6 +79,26 @@ pub enum Request {
 }
 
 impl Request {
+    /// A resource request, `resource` possibly with its subresource (`pods/exec`); `name` and
+    /// `namespace` empty when there is none.
+    pub fn resource(
+        verb: &str,
+        api_group: &str,
+        resource: &str,
+        name: &str,
+        namespace: &str,
+    ) -> Request {
+        let (resource, subresource) = resource.split_once('/').unwrap_or((resource, ""));
+        Request::Resource {
+            verb: verb.to_string(),
+            api_group: api_group.to_string(),
+            resource: resource.to_string(),
+            subresource: subresource.to_string(),
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+        }
+    }
+
     fn namespace(&self) -> &str {
         match self {
             Request::Resource { namespace, .. } => namespace,
@@ -142,6 +162,16 @@ fn url_matches(rule: &Rule, path: &str) -> bool {
     })
 }
 
+/// Whether a rule grants `verb` on `resource` (with its `/subresource`, if any) of `api_group`
+/// for some objects: `RuleAllows` without the `resourceNames` check (a grant on some named
+/// objects is still a grant, for the risk rules).
+pub fn rule_grants(rule: &Rule, verb: &str, api_group: &str, resource: &str) -> bool {
+    let subresource = resource.split_once('/').map_or("", |(_, sub)| sub);
+    matches_or_all(&rule.verbs, verb)
+        && matches_or_all(&rule.api_groups, api_group)
+        && resource_matches(rule, resource, subresource)
+}
+
 /// `RuleAllows`: whether one rule allows a request.
 pub fn rule_allows(rule: &Rule, request: &Request) -> bool {
     match request {
@@ -158,9 +188,7 @@ pub fn rule_allows(rule: &Rule, request: &Request) -> bool {
             } else {
                 format!("{resource}/{subresource}")
             };
-            matches_or_all(&rule.verbs, verb)
-                && matches_or_all(&rule.api_groups, api_group)
-                && resource_matches(rule, &combined, subresource)
+            rule_grants(rule, verb, api_group, &combined)
                 && (rule.resource_names.is_empty() || rule.resource_names.contains(name))
         }
         Request::NonResource { verb, path } => {

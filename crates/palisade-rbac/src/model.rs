@@ -92,6 +92,17 @@ pub enum SubjectKind {
     ServiceAccount,
 }
 
+impl SubjectKind {
+    /// The kind as RBAC spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::User => "User",
+            SubjectKind::Group => "Group",
+            SubjectKind::ServiceAccount => "ServiceAccount",
+        }
+    }
+}
+
 /// A binding's subject.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Subject {
@@ -99,6 +110,16 @@ pub struct Subject {
     pub name: String,
     /// A service account's namespace.
     pub namespace: Option<String>,
+}
+
+/// `ServiceAccount shop/default`, `User alice`, `Group platform`.
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(f, "{} {namespace}/{}", self.kind.as_str(), self.name),
+            None => write!(f, "{} {}", self.kind.as_str(), self.name),
+        }
+    }
 }
 
 /// A RoleBinding (`namespace` set) or ClusterRoleBinding.

@@ -60,15 +60,7 @@ fn user_of(subject: &Subject) -> User {
 }
 
 fn request(verb: &str, group: &str, resource: &str, namespace: &str) -> Request {
-    let (resource, subresource) = resource.split_once('/').unwrap_or((resource, ""));
-    Request::Resource {
-        verb: verb.to_string(),
-        api_group: group.to_string(),
-        resource: resource.to_string(),
-        subresource: subresource.to_string(),
-        name: String::new(),
-        namespace: namespace.to_string(),
-    }
+    Request::resource(verb, group, resource, "", namespace)
 }
 
 /// Every escalation path of the policy, shortest first, then by subject.

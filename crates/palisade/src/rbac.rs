@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use palisade_k8s::{Input, discover, load_stream};
 use palisade_rbac::paths::{EscalationPath, Principal, escalation_paths};
-use palisade_rbac::{Grant, Policy, Request, Subject, SubjectKind, User};
+use palisade_rbac::{Grant, Policy, Request, User};
 use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
@@ -145,24 +145,25 @@ fn request(verb: &str, resource: &str, common: &Common) -> Request {
         };
     }
     let (resource_group, subresource) = resource.split_once('/').unwrap_or((resource, ""));
-    let (name, group) = match resource_group.split_once('.') {
-        Some((name, group)) => (name.to_string(), group.to_string()),
-        None => {
-            let group = GROUPS
-                .iter()
-                .find(|(_, resources)| resources.contains(&resource_group))
-                .map_or("", |(group, _)| group);
-            (resource_group.to_string(), group.to_string())
-        }
+    let (name, group) = resource_group.split_once('.').unwrap_or_else(|| {
+        let group = GROUPS
+            .iter()
+            .find(|(_, resources)| resources.contains(&resource_group))
+            .map_or("", |(group, _)| group);
+        (resource_group, group)
+    });
+    let resource = if subresource.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}/{subresource}")
     };
-    Request::Resource {
-        verb: verb.to_string(),
-        api_group: group,
-        resource: name,
-        subresource: subresource.to_string(),
-        name: common.name.clone().unwrap_or_default(),
-        namespace: common.namespace.clone().unwrap_or_default(),
-    }
+    Request::resource(
+        verb,
+        group,
+        &resource,
+        common.name.as_deref().unwrap_or_default(),
+        common.namespace.as_deref().unwrap_or_default(),
+    )
 }
 
 /// [`load_policy`] for the questions whose answers are lists: graphs are for `rbac paths` only.
@@ -242,14 +243,6 @@ struct RuleOut<'a> {
     non_resource_urls: &'a [String],
 }
 
-fn kind_name(kind: SubjectKind) -> &'static str {
-    match kind {
-        SubjectKind::User => "User",
-        SubjectKind::Group => "Group",
-        SubjectKind::ServiceAccount => "ServiceAccount",
-    }
-}
-
 fn grant_out(grant: &Grant) -> GrantOut<'_> {
     GrantOut {
         binding: match &grant.binding_namespace {
@@ -281,7 +274,7 @@ fn rule_json(rule: &palisade_rbac::Rule) -> serde_json::Value {
 fn principal_json(principal: &Principal) -> serde_json::Value {
     match principal {
         Principal::Subject(subject) => serde_json::json!({
-            "kind": kind_name(subject.kind),
+            "kind": subject.kind.as_str(),
             "name": subject.name,
             "namespace": subject.namespace,
         }),
@@ -296,7 +289,7 @@ fn principal_json(principal: &Principal) -> serde_json::Value {
 
 fn principal_label(principal: &Principal) -> String {
     match principal {
-        Principal::Subject(subject) => subject_line(subject),
+        Principal::Subject(subject) => subject.to_string(),
         Principal::Node => "Node (any)".to_string(),
         Principal::ClusterAdmin => "cluster-admin".to_string(),
     }
@@ -324,7 +317,7 @@ fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<
         }
         RbacFormat::Table => {
             for path in paths {
-                out.push_str(&subject_line(&path.from));
+                out.push_str(&path.from.to_string());
                 for step in &path.steps {
                     out.push_str(&format!(
                         " --{}--> {}",
@@ -370,13 +363,6 @@ fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<
         }
     }
     Ok(out)
-}
-
-fn subject_line(subject: &Subject) -> String {
-    match &subject.namespace {
-        Some(namespace) => format!("{} {namespace}/{}", kind_name(subject.kind), subject.name),
-        None => format!("{} {}", kind_name(subject.kind), subject.name),
-    }
 }
 
 pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
@@ -470,7 +456,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
                     let subjects: Vec<SubjectOut<'_>> = who
                         .iter()
                         .map(|(subject, grants)| SubjectOut {
-                            kind: kind_name(subject.kind),
+                            kind: subject.kind.as_str(),
                             name: &subject.name,
                             namespace: subject.namespace.as_deref(),
                             via: grants.iter().map(grant_out).collect(),
@@ -490,7 +476,7 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
                                 format!("{} → {}", out.binding, out.role)
                             })
                             .collect();
-                        println!("{}  via {}", subject_line(subject), via.join(", "));
+                        println!("{subject}  via {}", via.join(", "));
                     }
                     println!("{} subjects", who.len());
                 }

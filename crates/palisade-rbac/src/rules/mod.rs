@@ -23,7 +23,7 @@ use std::sync::Arc;
 use palisade_core::{Finding, RuleMeta, Severity};
 
 use crate::authorizer::Policy;
-use crate::model::{Binding, Rule, Subject, SubjectKind};
+use crate::model::{Binding, Rule, Subject};
 
 const CATEGORY: &str = "rbac";
 
@@ -81,28 +81,9 @@ pub fn check(policy: &Policy, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Findin
         .collect()
 }
 
-/// Whether a rule grants `verb` on `group`/`resource` (whatever its resource names: a grant on
-/// some objects is still a grant).
+/// Whether a rule grants `verb` on `group`/`resource` (whatever its resource names).
 fn covers(rule: &Rule, verb: &str, group: &str, resource: &str) -> bool {
-    let any = |values: &[String], wanted: &str| values.iter().any(|v| v == "*" || v == wanted);
-    let subresource = resource.split_once('/').map(|(_, sub)| format!("*/{sub}"));
-    any(&rule.verbs, verb)
-        && any(&rule.api_groups, group)
-        && rule
-            .resources
-            .iter()
-            .any(|r| r == "*" || r == resource || subresource.as_ref() == Some(r))
-}
-
-fn describe(subject: &Subject) -> String {
-    match (subject.kind, &subject.namespace) {
-        (SubjectKind::ServiceAccount, Some(namespace)) => {
-            format!("ServiceAccount {namespace}/{}", subject.name)
-        }
-        (SubjectKind::ServiceAccount, None) => format!("ServiceAccount {}", subject.name),
-        (SubjectKind::User, _) => format!("User {}", subject.name),
-        (SubjectKind::Group, _) => format!("Group {}", subject.name),
-    }
+    crate::authorizer::rule_grants(rule, verb, group, resource)
 }
 
 /// Whether a binding's subject is a risk: its severity and who the subject stands for.
@@ -128,10 +109,7 @@ fn subject_hits(policy: &Policy, risky: &RiskySubject<'_>) -> Vec<Hit> {
                     .unwrap_or_else(|| binding.source.location.clone()),
                 message: format!(
                     "{} grants {} {} {scope} to {} ({who})",
-                    binding.name,
-                    binding.role_ref.kind,
-                    binding.role_ref.name,
-                    describe(subject)
+                    binding.name, binding.role_ref.kind, binding.role_ref.name, subject
                 ),
                 severity: Some(severity),
             });
@@ -171,7 +149,7 @@ fn holders(bindings: &[&Binding]) -> String {
         .iter()
         .map(|b| {
             let scope = scope(b);
-            let subjects: Vec<String> = b.subjects.iter().map(describe).collect();
+            let subjects: Vec<String> = b.subjects.iter().map(ToString::to_string).collect();
             let kind = if b.namespace.is_some() {
                 "RoleBinding"
             } else {
