@@ -16,11 +16,11 @@
 //!   selectors match (repeated until nothing changes, as the controller converges), each rule
 //!   once, roles in name order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
 use palisade_k8s::Object;
 
-use crate::model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind};
+use crate::model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind, Workload};
 
 /// Who asks: a user name and the groups the authenticator gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,8 @@ pub struct User {
 
 impl User {
     /// A user as named on the command line: `system:serviceaccount:<ns>:<name>` (with its
-    /// groups), `serviceaccount:<ns>:<name>` for short, or a user name (authenticated).
+    /// groups), `serviceaccount:<ns>:<name>` for short, or a user name (authenticated, except
+    /// `system:anonymous`).
     pub fn parse(text: &str) -> User {
         let account = text
             .strip_prefix("system:serviceaccount:")
@@ -41,7 +42,14 @@ impl User {
             Some((namespace, name)) => User::service_account(namespace, name),
             None => User {
                 name: text.to_string(),
-                groups: vec!["system:authenticated".to_string()],
+                groups: vec![
+                    if text == "system:anonymous" {
+                        "system:unauthenticated"
+                    } else {
+                        "system:authenticated"
+                    }
+                    .to_string(),
+                ],
             },
         }
     }
@@ -131,9 +139,21 @@ pub struct Policy {
     /// Keyed by (namespace or `None` for ClusterRoles, name).
     pub roles: BTreeMap<(Option<String>, String), Role>,
     pub bindings: Vec<Binding>,
-    /// The ServiceAccounts the input declares, by (namespace, name).
-    pub service_accounts: BTreeSet<(String, String)>,
+    /// The ServiceAccounts the input declares, by (namespace, name), with their
+    /// `automountServiceAccountToken` when set.
+    pub service_accounts: BTreeMap<(String, String), Option<bool>>,
+    /// The Namespaces the input declares, and whether Pod Security admits privileged pods there
+    /// (no `enforce` label, or `privileged`; an invalid level is enforced as `restricted`).
+    pub namespaces: BTreeMap<String, bool>,
+    /// Who the workloads of the input run as.
+    pub workloads: Vec<Workload>,
 }
+
+/// The Pod Security Admission label that sets a namespace's enforced level.
+const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
+/// A binding subject as a lookup key: kind, namespace (service accounts), name.
+pub(crate) type SubjectKey<'a> = (SubjectKind, Option<&'a str>, &'a str);
 
 fn matches_or_all(values: &[String], wanted: &str) -> bool {
     values.iter().any(|v| v == "*" || v == wanted)
@@ -209,23 +229,40 @@ pub fn subject_is(subject: &Subject, user: &User) -> bool {
 }
 
 impl Policy {
-    /// The policy of the RBAC objects among `objects`.
+    /// The policy of the RBAC objects, service accounts, namespaces and workloads among
+    /// `objects`.
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Policy {
         let mut policy = Policy::default();
         for object in objects {
             policy.add(object);
+            policy.add_workload(object);
         }
-        policy.aggregate();
+        policy.complete();
         policy
     }
 
-    /// Adds an object if it is a role or binding (gathering a policy while objects stream by,
-    /// without keeping them); [`Policy::aggregate`] once all are in.
+    /// Adds an object if it is a role, binding, ServiceAccount or Namespace (gathering a policy
+    /// while objects stream by, without keeping them); [`Policy::complete`] once all are in.
+    /// Workloads come through [`Policy::add_workload`].
     pub fn add(&mut self, object: &Object) {
         if object.kind == "ServiceAccount" && object.api_version == "v1" {
             let namespace = object.namespace.clone().unwrap_or_else(|| "default".into());
+            let automount = object
+                .root
+                .get("automountServiceAccountToken")
+                .and_then(palisade_k8s::Node::as_bool);
             self.service_accounts
-                .insert((namespace, object.name.clone()));
+                .insert((namespace, object.name.clone()), automount);
+        } else if object.kind == "Namespace" && object.api_version == "v1" {
+            let level = object
+                .labels()
+                .iter()
+                .find(|entry| entry.key.as_str() == ENFORCE_LABEL)
+                .and_then(|entry| entry.value.as_str());
+            self.namespaces.insert(
+                object.name.clone(),
+                matches!(level, None | Some("privileged")),
+            );
         } else if let Some(role) = Role::from_object(object) {
             self.roles
                 .insert((role.namespace.clone(), role.name.clone()), role);
@@ -234,16 +271,65 @@ impl Policy {
         }
     }
 
+    /// Adds the identity of a workload, if the object is one.
+    pub fn add_workload(&mut self, object: &Object) {
+        self.workloads.extend(Workload::from_object(object));
+    }
+
     /// Two partial policies (of different inputs) together.
     pub fn merge(mut self, other: Policy) -> Policy {
         self.roles.extend(other.roles);
         self.bindings.extend(other.bindings);
         self.service_accounts.extend(other.service_accounts);
+        self.namespaces.extend(other.namespaces);
+        self.workloads.extend(other.workloads);
         self
     }
 
+    /// Once every object is in: the built-in `cluster-admin` when the input binds it without
+    /// defining it, and aggregation rules resolved.
+    pub fn complete(&mut self) {
+        self.roles
+            .entry((None, "cluster-admin".to_string()))
+            .or_insert_with(Role::builtin_cluster_admin);
+        self.aggregate();
+    }
+
+    /// Whether a workload's pods mount their service account's token: the pod's setting, else
+    /// the account's, else yes.
+    pub fn mounts_token(&self, workload: &Workload) -> bool {
+        workload
+            .automount
+            .or_else(|| {
+                self.service_accounts
+                    .get(&(workload.namespace.clone(), workload.service_account.clone()))
+                    .copied()
+                    .flatten()
+            })
+            .unwrap_or(true)
+    }
+
+    /// The bindings naming each subject, by position in [`Policy::bindings`].
+    pub(crate) fn bindings_by_subject(&self) -> HashMap<SubjectKey<'_>, Vec<usize>> {
+        let mut index: HashMap<SubjectKey<'_>, Vec<usize>> = HashMap::new();
+        for (position, binding) in self.bindings.iter().enumerate() {
+            for subject in &binding.subjects {
+                let key = (
+                    subject.kind,
+                    subject.namespace.as_deref(),
+                    subject.name.as_str(),
+                );
+                let positions = index.entry(key).or_default();
+                if positions.last() != Some(&position) {
+                    positions.push(position);
+                }
+            }
+        }
+        index
+    }
+
     /// Resolves aggregation rules until no aggregated ClusterRole changes.
-    pub fn aggregate(&mut self) {
+    fn aggregate(&mut self) {
         let aggregated: Vec<String> = self
             .roles
             .values()
@@ -316,11 +402,7 @@ impl Policy {
             .flat_map(|role| &role.rules)
             .filter(move |rule| rule_allows(rule, request))
             .map(move |rule| Grant {
-                binding_kind: if binding.namespace.is_some() {
-                    "RoleBinding"
-                } else {
-                    "ClusterRoleBinding"
-                },
+                binding_kind: binding.kind(),
                 binding: binding.name.clone(),
                 binding_namespace: binding.namespace.clone(),
                 role: binding.role_ref.clone(),

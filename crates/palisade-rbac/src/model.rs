@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use palisade_core::{Location, ObjectRef};
-use palisade_k8s::{JsonPath, Node, Object};
+use palisade_k8s::{JsonPath, Node, Object, pod_view};
 
 use crate::selector::LabelSelector;
 
@@ -63,6 +63,9 @@ impl Source {
         }
     }
 }
+
+/// The label Kubernetes puts on its default (bootstrap) roles and bindings.
+pub const BOOTSTRAP_LABEL: (&str, &str) = ("kubernetes.io/bootstrapping", "rbac-defaults");
 
 /// A Role (`namespace` set) or ClusterRole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,7 +132,53 @@ pub struct Binding {
     pub name: String,
     pub role_ref: RoleRef,
     pub subjects: Vec<Subject>,
+    /// Part of Kubernetes' bootstrap policy.
+    pub is_default: bool,
     pub source: Source,
+}
+
+impl Binding {
+    /// `RoleBinding` or `ClusterRoleBinding`.
+    pub fn kind(&self) -> &'static str {
+        if self.namespace.is_some() {
+            "RoleBinding"
+        } else {
+            "ClusterRoleBinding"
+        }
+    }
+}
+
+/// Who a workload's pods run as: the service account, and whether the pods mount its token
+/// (a compromised pod hands it over; so does the node running it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    pub object: Arc<ObjectRef>,
+    pub location: Location,
+    pub namespace: String,
+    pub service_account: String,
+    /// The pod's `automountServiceAccountToken`, when set (it overrides the account's).
+    pub automount: Option<bool>,
+}
+
+impl Workload {
+    /// The identity of a workload (any kind with a pod template, or a Pod).
+    pub fn from_object(object: &Object) -> Option<Workload> {
+        let pod = pod_view(object)?;
+        let service_account = ["serviceAccountName", "serviceAccount"]
+            .into_iter()
+            .find_map(|field| pod.get(field).and_then(Node::as_str))
+            .filter(|name| !name.is_empty())
+            .unwrap_or("default");
+        Some(Workload {
+            object: Arc::new(object.object_ref()),
+            location: object.location(&JsonPath::root().key("metadata")),
+            namespace: object.namespace.clone().unwrap_or_else(|| "default".into()),
+            service_account: service_account.to_string(),
+            automount: pod
+                .get("automountServiceAccountToken")
+                .and_then(Node::as_bool),
+        })
+    }
 }
 
 fn labels(object: &Object) -> BTreeMap<String, String> {
@@ -148,6 +197,46 @@ fn is_rbac(object: &Object) -> bool {
 }
 
 impl Role {
+    /// `cluster-admin` as every API server defines it (the bootstrap policy reconciles it at
+    /// start-up), for inputs that bind it without defining it.
+    pub fn builtin_cluster_admin() -> Role {
+        let all = |values: &[&str]| values.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+        Role {
+            namespace: None,
+            name: "cluster-admin".to_string(),
+            labels: BTreeMap::from([(BOOTSTRAP_LABEL.0.into(), BOOTSTRAP_LABEL.1.into())]),
+            rules: vec![
+                Rule {
+                    verbs: all(&["*"]),
+                    api_groups: all(&["*"]),
+                    resources: all(&["*"]),
+                    ..Rule::default()
+                },
+                Rule {
+                    verbs: all(&["*"]),
+                    non_resource_urls: all(&["*"]),
+                    ..Rule::default()
+                },
+            ],
+            aggregation: None,
+            source: Source {
+                object: Arc::new(ObjectRef {
+                    api_version: "rbac.authorization.k8s.io/v1".into(),
+                    kind: "ClusterRole".into(),
+                    namespace: None,
+                    name: "cluster-admin".into(),
+                }),
+                ..Source::default()
+            },
+        }
+    }
+
+    /// Whether Kubernetes itself defines this role (its bootstrap policy): findings are about
+    /// what the input adds, not about the defaults.
+    pub fn is_default(&self) -> bool {
+        self.labels.get(BOOTSTRAP_LABEL.0).map(String::as_str) == Some(BOOTSTRAP_LABEL.1)
+    }
+
     /// The Role or ClusterRole an object is, if it is one.
     pub fn from_object(object: &Object) -> Option<Role> {
         if !is_rbac(object) {
@@ -237,6 +326,8 @@ impl Binding {
             .filter_map(|index| source.items.get(index).cloned())
             .collect();
         Some(Binding {
+            is_default: labels(object).get(BOOTSTRAP_LABEL.0).map(String::as_str)
+                == Some(BOOTSTRAP_LABEL.1),
             source,
             namespace,
             name: object.name.clone(),

@@ -1,27 +1,39 @@
-//! Escalation paths: a graph whose nodes are the subjects of the policy (and the node identity),
-//! whose edges are the standard Kubernetes escalation techniques, searched breadth-first for the
-//! shortest path from each subject to cluster-admin-equivalent power (every verb on every
-//! resource cluster-wide).
+//! Escalation paths: a graph whose nodes are the subjects of the policy, the node identity and
+//! capabilities (the service accounts of a namespace, the tokens mounted there), and whose edges
+//! are the standard Kubernetes escalation techniques; the shortest path from each subject to
+//! cluster-admin-equivalent power (every verb on every resource cluster-wide).
 //!
-//! Edges, each decided by the authorizer:
-//! - `create-pod`: create pods in a namespace → any service account of it (a pod names one and
-//!   mounts its token);
-//! - `read-secrets`: get secrets in a namespace → its service accounts (token Secrets);
-//! - `create-token`: create `serviceaccounts/token` in a namespace → its service accounts;
-//! - `impersonate`: impersonate users, groups or service accounts → those subjects;
-//! - `bind` / `escalate`: on ClusterRoles cluster-wide → cluster-admin;
-//! - `node-proxy`: `nodes/proxy` → the node, which holds every mounted token → every service
-//!   account.
+//! Edges, each decided by the subject's bindings as the authorizer matches them:
+//! - `create-pod` / `create-workload`: create pods (or a pod controller) in a namespace → any
+//!   service account there (a pod names one and mounts its token, whatever the account says);
+//! - `privileged-pod`: the same where Pod Security admits privileged pods (no `enforce` label,
+//!   `privileged`, or cluster-wide) → the node (a hostPath pod owns it);
+//! - `read-secrets`: get, list or watch Secrets → the service accounts (token Secrets);
+//! - `create-token`: create `serviceaccounts/token` → those accounts;
+//! - `exec`: `pods/exec` (create, or get: WebSocket exec is authorized as get) → the accounts of
+//!   the running workloads that mount their token;
+//! - `impersonate`: users, groups, service accounts → those subjects; the group
+//!   `system:masters` → cluster-admin (the API server lets that group do anything);
+//! - `bind`: bind on ClusterRoles plus create ClusterRoleBindings → cluster-admin; in a
+//!   namespace (RoleBindings) → its accounts;
+//! - `escalate`: escalate plus update or patch on a ClusterRole the subject holds → cluster-admin;
+//! - `csr-approve`: create CSRs, update their approval and approve for a signer:
+//!   `kubernetes.io/kube-apiserver-client` (a certificate in group `system:masters`) →
+//!   cluster-admin, `kubernetes.io/kube-apiserver-client-kubelet` → the node;
+//! - `node-proxy`: `nodes/proxy` → the node, whose pods' tokens it holds → the accounts of the
+//!   running workloads that mount their token.
 //!
-//! Service accounts are those the policy names; a namespace's accounts that no binding names
-//! hold nothing to escalate to.
+//! The search is one 0-1 breadth-first pass backwards from cluster-admin (steps through
+//! capability nodes cost nothing), so every subject's shortest path comes out of one walk over
+//! the graph; bindings are indexed by subject so each subject's edges come from its own
+//! bindings only.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use crate::authorizer::{Policy, Request, User};
-use crate::model::{Subject, SubjectKind};
+use crate::authorizer::{Policy, SubjectKey, User, rule_grants};
+use crate::model::{Binding, Subject, SubjectKind};
 
-/// A node of the graph.
+/// A node of the graph that paths report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Principal {
     Subject(Subject),
@@ -35,17 +47,60 @@ pub enum Principal {
 pub struct Step {
     pub technique: &'static str,
     pub to: Principal,
+    /// The binding (position in [`Policy::bindings`]) that grants the step; `None` for what
+    /// the node holds.
+    pub via: Option<usize>,
+}
+
+/// How easily an attacker holds a subject's credentials; paths from the easiest come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reach {
+    /// `system:anonymous`, `system:unauthenticated`: no credentials at all.
+    Anyone,
+    /// `system:authenticated`, `system:serviceaccounts[:ns]`: any account or any pod's token.
+    AnyAccount,
+    /// A service account whose token a running workload mounts: a compromised pod has it.
+    RunningWorkload,
+    /// Someone who holds this user's, group member's or account's credentials.
+    Holder,
+}
+
+impl Reach {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reach::Anyone => "anyone, without credentials",
+            Reach::AnyAccount => "any authenticated account",
+            Reach::RunningWorkload => "a running workload's token",
+            Reach::Holder => "its holder",
+        }
+    }
 }
 
 /// A shortest path from a subject to cluster-admin-equivalent power.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscalationPath {
     pub from: Subject,
+    pub reach: Reach,
     pub steps: Vec<Step>,
 }
 
+/// A node of the search graph: a principal, or a capability that leads to several.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Vertex {
+    Principal(Principal),
+    /// Every service account of a namespace.
+    AccountsIn(String),
+    /// Every service account of every namespace.
+    AccountsEverywhere,
+    /// The accounts whose tokens running workloads of a namespace mount.
+    MountedIn(String),
+    MountedEverywhere,
+    AnyUser,
+    AnyGroup,
+}
+
 /// The user a subject's credentials authenticate as (a group: one of its members).
-fn user_of(subject: &Subject) -> User {
+pub fn user_of(subject: &Subject) -> User {
     match subject.kind {
         SubjectKind::User => User::parse(&subject.name),
         SubjectKind::Group => User {
@@ -59,160 +114,606 @@ fn user_of(subject: &Subject) -> User {
     }
 }
 
-fn request(verb: &str, group: &str, resource: &str, namespace: &str) -> Request {
-    Request::resource(verb, group, resource, "", namespace)
+fn reach_of(subject: &Subject, running: &BTreeSet<&Subject>) -> Reach {
+    match (subject.kind, subject.name.as_str()) {
+        (SubjectKind::User, "system:anonymous")
+        | (SubjectKind::Group, "system:unauthenticated") => Reach::Anyone,
+        (SubjectKind::Group, name)
+            if name == "system:authenticated" || name.starts_with("system:serviceaccounts") =>
+        {
+            Reach::AnyAccount
+        }
+        _ if running.contains(subject) => Reach::RunningWorkload,
+        _ => Reach::Holder,
+    }
 }
 
-/// Every escalation path of the policy, shortest first, then by subject.
-pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
-    let subjects: BTreeSet<Subject> = policy
-        .bindings
-        .iter()
-        .flat_map(|b| b.subjects.iter().cloned())
-        .filter(|s| s.kind != SubjectKind::ServiceAccount || s.namespace.is_some())
-        .collect();
-    let accounts_in = |namespace: &str| -> Vec<Subject> {
-        subjects
+/// A grant found among a subject's bindings: which binding, where it applies (`None`:
+/// cluster-wide), and the resource names it is limited to (empty: any).
+struct Found<'p> {
+    binding: usize,
+    namespace: Option<&'p str>,
+    names: &'p [String],
+}
+
+/// A subject's bindings, asked what they grant.
+struct Holdings<'p> {
+    policy: &'p Policy,
+    bindings: Vec<usize>,
+    /// The namespaces of every service account known, for cluster-wide grants on named ones.
+    account_namespaces: &'p BTreeSet<String>,
+}
+
+impl<'p> Holdings<'p> {
+    fn of(
+        policy: &'p Policy,
+        index: &HashMap<SubjectKey<'p>, Vec<usize>>,
+        account_namespaces: &'p BTreeSet<String>,
+        user: &User,
+    ) -> Self {
+        let mut keys: Vec<SubjectKey<'_>> = vec![(SubjectKind::User, None, user.name.as_str())];
+        if let Some((namespace, name)) = user
+            .name
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            keys.push((SubjectKind::ServiceAccount, Some(namespace), name));
+        }
+        keys.extend(
+            user.groups
+                .iter()
+                .map(|group| (SubjectKind::Group, None, group.as_str())),
+        );
+        let mut bindings: Vec<usize> = keys
             .iter()
-            .filter(|s| {
-                s.kind == SubjectKind::ServiceAccount && s.namespace.as_deref() == Some(namespace)
-            })
-            .cloned()
-            .collect()
-    };
-    let namespaces: BTreeSet<String> = subjects
-        .iter()
-        .filter_map(|s| s.namespace.clone())
-        .chain(policy.bindings.iter().filter_map(|b| b.namespace.clone()))
-        .collect();
-    let is_admin = |user: &User| policy.authorize(user, &request("*", "*", "*", "")).allowed;
-    let edges = |principal: &Principal| -> Vec<Step> {
-        let mut steps = Vec::new();
-        let user = match principal {
-            Principal::Subject(subject) => user_of(subject),
-            Principal::Node => {
-                return subjects
-                    .iter()
-                    .filter(|s| s.kind == SubjectKind::ServiceAccount)
-                    .map(|s| Step {
-                        technique: "node-tokens",
-                        to: Principal::Subject(s.clone()),
-                    })
-                    .collect();
-            }
-            Principal::ClusterAdmin => return steps,
-        };
-        let can = |verb: &str, group: &str, resource: &str, namespace: &str| {
-            policy
-                .authorize(&user, &request(verb, group, resource, namespace))
-                .allowed
-        };
-        if is_admin(&user) {
-            steps.push(Step {
-                technique: "bound-to-cluster-admin",
-                to: Principal::ClusterAdmin,
-            });
-            return steps;
+            .filter_map(|key| index.get(key))
+            .flatten()
+            .copied()
+            .collect();
+        bindings.sort_unstable();
+        bindings.dedup();
+        Holdings {
+            policy,
+            bindings,
+            account_namespaces,
         }
-        for verb in ["bind", "escalate"] {
-            if can(verb, "rbac.authorization.k8s.io", "clusterroles", "") {
-                steps.push(Step {
-                    technique: verb,
-                    to: Principal::ClusterAdmin,
-                });
-            }
-        }
-        if can("get", "", "nodes/proxy", "") || can("create", "", "nodes/proxy", "") {
-            steps.push(Step {
-                technique: "node-proxy",
-                to: Principal::Node,
-            });
-        }
-        for (kind, resource) in [
-            (SubjectKind::User, "users"),
-            (SubjectKind::Group, "groups"),
-            (SubjectKind::ServiceAccount, "serviceaccounts"),
-        ] {
-            if can("impersonate", "", resource, "") {
-                for subject in subjects.iter().filter(|s| s.kind == kind) {
-                    steps.push(Step {
-                        technique: "impersonate",
-                        to: Principal::Subject(subject.clone()),
+    }
+
+    fn binding(&self, position: usize) -> &'p Binding {
+        &self.policy.bindings[position]
+    }
+
+    /// Every grant of `verb` on `group`/`resource`.
+    fn find(&self, verb: &str, group: &str, resource: &str) -> Vec<Found<'p>> {
+        let mut found = Vec::new();
+        for &position in &self.bindings {
+            let binding = self.binding(position);
+            let Some(role) = self.policy.role_of(binding) else {
+                continue;
+            };
+            for rule in &role.rules {
+                if rule_grants(rule, verb, group, resource) {
+                    found.push(Found {
+                        binding: position,
+                        namespace: binding.namespace.as_deref(),
+                        names: &rule.resource_names,
                     });
                 }
             }
         }
-        for namespace in &namespaces {
-            for (technique, verb, resource) in [
-                ("create-pod", "create", "pods"),
-                ("read-secrets", "get", "secrets"),
-                ("create-token", "create", "serviceaccounts/token"),
-            ] {
-                if can(verb, "", resource, namespace) {
-                    steps.extend(accounts_in(namespace).into_iter().map(|s| Step {
-                        technique,
-                        to: Principal::Subject(s),
-                    }));
-                }
-            }
-        }
-        steps
-    };
-    // The graph, built once.
-    let mut graph: BTreeMap<Principal, Vec<Step>> = BTreeMap::new();
-    let mut pending: Vec<Principal> = subjects.iter().cloned().map(Principal::Subject).collect();
-    pending.push(Principal::Node);
-    for principal in pending {
-        let steps = edges(&principal);
-        graph.insert(principal, steps);
+        found
     }
-    let mut paths = Vec::new();
-    for subject in &subjects {
-        let start = Principal::Subject(subject.clone());
-        // Admins themselves are not escalation paths.
-        if graph[&start]
+
+    /// The first cluster-wide grant of `verb` on `group`/`resource` for any object or for
+    /// `name` (`""`: any object only).
+    fn cluster_wide(&self, verb: &str, group: &str, resource: &str, name: &str) -> Option<usize> {
+        self.find(verb, group, resource)
+            .into_iter()
+            .find(|f| {
+                f.namespace.is_none() && (f.names.is_empty() || f.names.iter().any(|n| n == name))
+            })
+            .map(|f| f.binding)
+    }
+
+    /// The ClusterRoles the subject holds cluster-wide.
+    fn cluster_roles(&self) -> impl Iterator<Item = &'p str> + '_ {
+        self.bindings
             .iter()
-            .any(|s| s.technique == "bound-to-cluster-admin")
-        {
+            .map(|&position| self.binding(position))
+            .filter(|binding| binding.namespace.is_none() && binding.role_ref.kind == "ClusterRole")
+            .map(|binding| binding.role_ref.name.as_str())
+    }
+}
+
+/// The graph under construction: vertices numbered as first met, edges with their technique
+/// (empty out of capabilities) and granting binding.
+#[derive(Default)]
+struct Graph {
+    ids: HashMap<Vertex, usize>,
+    vertices: Vec<Vertex>,
+    edges: Vec<Vec<(usize, &'static str, Option<usize>)>>,
+}
+
+impl Graph {
+    fn id(&mut self, vertex: Vertex) -> usize {
+        if let Some(&id) = self.ids.get(&vertex) {
+            return id;
+        }
+        let id = self.vertices.len();
+        self.ids.insert(vertex.clone(), id);
+        self.vertices.push(vertex);
+        self.edges.push(Vec::new());
+        id
+    }
+
+    fn edge(&mut self, from: usize, to: Vertex, technique: &'static str, via: Option<usize>) {
+        let to = self.id(to);
+        self.edges[from].push((to, technique, via));
+    }
+}
+
+fn account(namespace: &str, name: &str) -> Vertex {
+    Vertex::Principal(Principal::Subject(Subject {
+        kind: SubjectKind::ServiceAccount,
+        name: name.to_string(),
+        namespace: Some(namespace.to_string()),
+    }))
+}
+
+/// The accounts reached in the namespace of a grant (`None`: every namespace).
+fn accounts(namespace: Option<&str>) -> Vertex {
+    namespace.map_or(Vertex::AccountsEverywhere, |n| {
+        Vertex::AccountsIn(n.to_string())
+    })
+}
+
+const POD_CONTROLLERS: &[(&str, &str)] = &[
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "statefulsets"),
+    ("apps", "daemonsets"),
+    ("batch", "jobs"),
+    ("batch", "cronjobs"),
+    ("", "replicationcontrollers"),
+];
+
+/// The edges out of one subject.
+fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy: &Policy) {
+    let rbac = "rbac.authorization.k8s.io";
+    if let Some(via) = holdings.cluster_wide("*", "*", "*", "") {
+        graph.edge(
+            from,
+            Vertex::Principal(Principal::ClusterAdmin),
+            "bound-to-cluster-admin",
+            Some(via),
+        );
+        return;
+    }
+    // bind: a new binding to cluster-admin.
+    if let (Some(via), Some(_)) = (
+        holdings.cluster_wide("bind", rbac, "clusterroles", "cluster-admin"),
+        holdings.cluster_wide("create", rbac, "clusterrolebindings", ""),
+    ) {
+        graph.edge(
+            from,
+            Vertex::Principal(Principal::ClusterAdmin),
+            "bind",
+            Some(via),
+        );
+    }
+    for bind in holdings.find("bind", rbac, "clusterroles") {
+        let Some(namespace) = bind.namespace else {
+            continue;
+        };
+        let names_admin = bind.names.is_empty()
+            || bind
+                .names
+                .iter()
+                .any(|n| matches!(n.as_str(), "cluster-admin" | "admin" | "edit"));
+        let creates = holdings
+            .find("create", rbac, "rolebindings")
+            .iter()
+            .any(|f| f.namespace.is_none_or(|n| n == namespace));
+        if names_admin && creates {
+            graph.edge(from, accounts(Some(namespace)), "bind", Some(bind.binding));
+        }
+    }
+    // escalate: rewrite a ClusterRole the subject holds.
+    let escalate = holdings.find("escalate", rbac, "clusterroles");
+    let edits: Vec<Found<'_>> = ["update", "patch"]
+        .iter()
+        .flat_map(|verb| holdings.find(verb, rbac, "clusterroles"))
+        .collect();
+    let cluster_names = |f: &Found<'_>, role: &str| {
+        f.namespace.is_none() && (f.names.is_empty() || f.names.iter().any(|n| n == role))
+    };
+    if let Some(via) = holdings.cluster_roles().find_map(|role| {
+        let escalates = escalate.iter().find(|f| cluster_names(f, role))?;
+        edits
+            .iter()
+            .any(|f| cluster_names(f, role))
+            .then_some(escalates.binding)
+    }) {
+        graph.edge(
+            from,
+            Vertex::Principal(Principal::ClusterAdmin),
+            "escalate",
+            Some(via),
+        );
+    }
+    // impersonate.
+    for found in holdings.find("impersonate", "", "groups") {
+        if found.namespace.is_some() {
             continue;
         }
-        let mut previous: BTreeMap<Principal, (Principal, &'static str)> = BTreeMap::new();
-        let mut queue = VecDeque::from([start.clone()]);
-        let mut seen = BTreeSet::from([start.clone()]);
-        while let Some(current) = queue.pop_front() {
-            if current == Principal::ClusterAdmin {
-                break;
-            }
-            for step in graph.get(&current).into_iter().flatten() {
-                if seen.insert(step.to.clone()) {
-                    previous.insert(step.to.clone(), (current.clone(), step.technique));
-                    queue.push_back(step.to.clone());
-                }
+        if found.names.is_empty() || found.names.iter().any(|n| n == "system:masters") {
+            graph.edge(
+                from,
+                Vertex::Principal(Principal::ClusterAdmin),
+                "impersonate",
+                Some(found.binding),
+            );
+        }
+        for name in found.names {
+            let group = Vertex::Principal(Principal::Subject(Subject {
+                kind: SubjectKind::Group,
+                name: name.clone(),
+                namespace: None,
+            }));
+            graph.edge(from, group, "impersonate", Some(found.binding));
+        }
+        if found.names.is_empty() {
+            graph.edge(from, Vertex::AnyGroup, "impersonate", Some(found.binding));
+        }
+    }
+    for found in holdings.find("impersonate", "", "users") {
+        if found.namespace.is_some() {
+            continue;
+        }
+        if found.names.is_empty() {
+            graph.edge(from, Vertex::AnyUser, "impersonate", Some(found.binding));
+        }
+        for name in found.names {
+            let user = User::parse(name);
+            let subject = match user
+                .name
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|rest| rest.split_once(':'))
+            {
+                Some((namespace, name)) => account(namespace, name),
+                None => Vertex::Principal(Principal::Subject(Subject {
+                    kind: SubjectKind::User,
+                    name: name.clone(),
+                    namespace: None,
+                })),
+            };
+            graph.edge(from, subject, "impersonate", Some(found.binding));
+        }
+    }
+    named_accounts_edges(graph, from, holdings, "impersonate", "serviceaccounts");
+    // Pods, and what they mount.
+    let mut pod_grants: Vec<(Found<'_>, &'static str)> = holdings
+        .find("create", "", "pods")
+        .into_iter()
+        .map(|f| (f, "create-pod"))
+        .collect();
+    for (group, resource) in POD_CONTROLLERS {
+        pod_grants.extend(
+            holdings
+                .find("create", group, resource)
+                .into_iter()
+                .map(|f| (f, "create-workload")),
+        );
+    }
+    for (found, technique) in &pod_grants {
+        graph.edge(
+            from,
+            accounts(found.namespace),
+            technique,
+            Some(found.binding),
+        );
+        let admits_privileged = found
+            .namespace
+            .is_none_or(|n| policy.namespaces.get(n).copied().unwrap_or(true));
+        if admits_privileged {
+            graph.edge(
+                from,
+                Vertex::Principal(Principal::Node),
+                "privileged-pod",
+                Some(found.binding),
+            );
+        }
+    }
+    for verb in ["get", "list", "watch"] {
+        for found in holdings.find(verb, "", "secrets") {
+            if found.names.is_empty() {
+                graph.edge(
+                    from,
+                    accounts(found.namespace),
+                    "read-secrets",
+                    Some(found.binding),
+                );
             }
         }
-        if !previous.contains_key(&Principal::ClusterAdmin) {
+    }
+    named_accounts_edges(
+        graph,
+        from,
+        holdings,
+        "create-token",
+        "serviceaccounts/token",
+    );
+    for verb in ["create", "get"] {
+        for found in holdings.find(verb, "", "pods/exec") {
+            let mounted = found
+                .namespace
+                .map_or(Vertex::MountedEverywhere, |n| Vertex::MountedIn(n.into()));
+            graph.edge(from, mounted, "exec", Some(found.binding));
+        }
+    }
+    // The node: through the kubelet API, or a certificate from a CSR the subject approves.
+    for verb in ["get", "create"] {
+        if let Some(via) = holdings.cluster_wide(verb, "", "nodes/proxy", "") {
+            graph.edge(
+                from,
+                Vertex::Principal(Principal::Node),
+                "node-proxy",
+                Some(via),
+            );
+        }
+    }
+    let certificates = "certificates.k8s.io";
+    if holdings
+        .cluster_wide("create", certificates, "certificatesigningrequests", "")
+        .is_some()
+        && holdings
+            .cluster_wide(
+                "update",
+                certificates,
+                "certificatesigningrequests/approval",
+                "",
+            )
+            .is_some()
+    {
+        let approves = |signer: &str| {
+            holdings
+                .cluster_wide("approve", certificates, "signers", signer)
+                .or_else(|| {
+                    holdings.cluster_wide("approve", certificates, "signers", "kubernetes.io/*")
+                })
+        };
+        if let Some(via) = approves("kubernetes.io/kube-apiserver-client") {
+            graph.edge(
+                from,
+                Vertex::Principal(Principal::ClusterAdmin),
+                "csr-approve",
+                Some(via),
+            );
+        } else if let Some(via) = approves("kubernetes.io/kube-apiserver-client-kubelet") {
+            graph.edge(
+                from,
+                Vertex::Principal(Principal::Node),
+                "csr-approve",
+                Some(via),
+            );
+        }
+    }
+}
+
+/// Edges to service accounts through a grant on `resource` that may be limited to named
+/// accounts (impersonation, token requests).
+fn named_accounts_edges(
+    graph: &mut Graph,
+    from: usize,
+    holdings: &Holdings<'_>,
+    technique: &'static str,
+    resource: &str,
+) {
+    let verb = if technique == "impersonate" {
+        "impersonate"
+    } else {
+        "create"
+    };
+    for found in holdings.find(verb, "", resource) {
+        if found.names.is_empty() {
+            graph.edge(
+                from,
+                accounts(found.namespace),
+                technique,
+                Some(found.binding),
+            );
+            continue;
+        }
+        let namespaces: Vec<&str> = match found.namespace {
+            Some(namespace) => vec![namespace],
+            None => holdings
+                .account_namespaces
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        };
+        for namespace in namespaces {
+            for name in found.names {
+                graph.edge(
+                    from,
+                    account(namespace, name),
+                    technique,
+                    Some(found.binding),
+                );
+            }
+        }
+    }
+}
+
+/// Every escalation path of the policy: by how reachable the starting subject is, then
+/// shortest first, then by subject.
+pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
+    let index = policy.bindings_by_subject();
+    // The principals: binding subjects, then the declared and running service accounts.
+    let starts: BTreeSet<&Subject> = policy
+        .bindings
+        .iter()
+        .flat_map(|b| &b.subjects)
+        .filter(|s| s.kind != SubjectKind::ServiceAccount || s.namespace.is_some())
+        .collect();
+    let running_accounts: Vec<Subject> = policy
+        .workloads
+        .iter()
+        .filter(|w| policy.mounts_token(w))
+        .map(|w| Subject {
+            kind: SubjectKind::ServiceAccount,
+            name: w.service_account.clone(),
+            namespace: Some(w.namespace.clone()),
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let running: BTreeSet<&Subject> = running_accounts.iter().collect();
+    let declared: Vec<Subject> = policy
+        .service_accounts
+        .keys()
+        .map(|(namespace, name)| Subject {
+            kind: SubjectKind::ServiceAccount,
+            name: name.clone(),
+            namespace: Some(namespace.clone()),
+        })
+        .collect();
+    let mut graph = Graph::default();
+    let mut principals: BTreeSet<&Subject> = starts.clone();
+    principals.extend(&running_accounts);
+    principals.extend(&declared);
+    let account_namespaces: BTreeSet<String> = principals
+        .iter()
+        .filter_map(|s| s.namespace.clone())
+        .collect();
+    for subject in &principals {
+        graph.id(Vertex::Principal(Principal::Subject((*subject).clone())));
+    }
+    for subject in &principals {
+        let from = graph.id(Vertex::Principal(Principal::Subject((*subject).clone())));
+        // The API server lets this group do anything, whatever RBAC says.
+        if subject.kind == SubjectKind::Group && subject.name == "system:masters" {
+            let admin = Vertex::Principal(Principal::ClusterAdmin);
+            graph.edge(from, admin, "bound-to-cluster-admin", None);
+            continue;
+        }
+        let holdings = Holdings::of(policy, &index, &account_namespaces, &user_of(subject));
+        subject_edges(&mut graph, from, &holdings, policy);
+    }
+    // Capabilities lead to the principals they stand for (including accounts first met as
+    // targets of named grants); the node to the tokens its pods mount.
+    let mut accounts_by_namespace: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut users = Vec::new();
+    let mut groups = Vec::new();
+    for (id, vertex) in graph.vertices.iter().enumerate() {
+        let Vertex::Principal(Principal::Subject(subject)) = vertex else {
+            continue;
+        };
+        match (subject.kind, &subject.namespace) {
+            (SubjectKind::ServiceAccount, Some(namespace)) => accounts_by_namespace
+                .entry(namespace.clone())
+                .or_default()
+                .push(id),
+            (SubjectKind::User, _) => users.push(id),
+            (SubjectKind::Group, _) => groups.push(id),
+            _ => {}
+        }
+    }
+    let everywhere = graph.id(Vertex::AccountsEverywhere);
+    for (namespace, ids) in &accounts_by_namespace {
+        let capability = graph.id(Vertex::AccountsIn(namespace.clone()));
+        graph.edges[everywhere].push((capability, "", None));
+        graph.edges[capability].extend(ids.iter().map(|&id| (id, "", None)));
+    }
+    let mounted_everywhere = graph.id(Vertex::MountedEverywhere);
+    for account in &running_accounts {
+        let namespace = account.namespace.clone().unwrap_or_default();
+        let capability = graph.id(Vertex::MountedIn(namespace));
+        let target = graph.id(Vertex::Principal(Principal::Subject(account.clone())));
+        graph.edges[capability].push((target, "", None));
+        if !graph.edges[mounted_everywhere]
+            .iter()
+            .any(|e| e.0 == capability)
+        {
+            graph.edges[mounted_everywhere].push((capability, "", None));
+        }
+    }
+    let node = graph.id(Vertex::Principal(Principal::Node));
+    graph.edges[node].push((mounted_everywhere, "node-tokens", None));
+    let any_user = graph.id(Vertex::AnyUser);
+    graph.edges[any_user].extend(users.iter().map(|&id| (id, "", None)));
+    let any_group = graph.id(Vertex::AnyGroup);
+    graph.edges[any_group].extend(groups.iter().map(|&id| (id, "", None)));
+    let admin = graph.id(Vertex::Principal(Principal::ClusterAdmin));
+
+    let next = shortest_next_steps(&graph, admin);
+    let mut paths = Vec::new();
+    for subject in starts {
+        let start = graph.ids[&Vertex::Principal(Principal::Subject(subject.clone()))];
+        // Admins themselves are not escalation paths.
+        let is_admin = graph.edges[start]
+            .iter()
+            .any(|&(_, technique, _)| technique == "bound-to-cluster-admin");
+        if is_admin || next[start].is_none() {
             continue;
         }
         let mut steps = Vec::new();
-        let mut at = Principal::ClusterAdmin;
-        while let Some((from, technique)) = previous.get(&at) {
-            steps.push(Step {
-                technique,
-                to: at.clone(),
-            });
-            at = from.clone();
+        let mut at = start;
+        let mut pending = None;
+        while let Some((to, technique, via)) = next[at] {
+            let (technique, via) = *pending.get_or_insert((technique, via));
+            if let Vertex::Principal(principal) = &graph.vertices[to] {
+                steps.push(Step {
+                    technique,
+                    to: principal.clone(),
+                    via,
+                });
+                pending = None;
+            }
+            at = to;
         }
-        steps.reverse();
         paths.push(EscalationPath {
             from: subject.clone(),
+            reach: reach_of(subject, &running),
             steps,
         });
     }
-    paths.sort_by(|a, b| {
-        a.steps
-            .len()
-            .cmp(&b.steps.len())
-            .then_with(|| a.from.cmp(&b.from))
-    });
+    paths.sort_by(|a, b| (a.reach, a.steps.len(), &a.from).cmp(&(b.reach, b.steps.len(), &b.from)));
     paths
+}
+
+/// For every vertex, the first edge of a shortest path to `target` (`None`: no path, or the
+/// target itself): a 0-1 breadth-first search backwards, where leaving a principal costs one
+/// step and leaving a capability nothing.
+fn shortest_next_steps(
+    graph: &Graph,
+    target: usize,
+) -> Vec<Option<(usize, &'static str, Option<usize>)>> {
+    let mut reverse: Vec<Vec<(usize, &'static str, Option<usize>)>> =
+        vec![Vec::new(); graph.vertices.len()];
+    for (from, edges) in graph.edges.iter().enumerate() {
+        for &(to, technique, via) in edges {
+            reverse[to].push((from, technique, via));
+        }
+    }
+    let mut distance = vec![u32::MAX; graph.vertices.len()];
+    let mut next = vec![None; graph.vertices.len()];
+    distance[target] = 0;
+    let mut queue = VecDeque::from([target]);
+    while let Some(at) = queue.pop_front() {
+        for &(from, technique, via) in &reverse[at] {
+            let cost = u32::from(matches!(graph.vertices[from], Vertex::Principal(_)));
+            let through = distance[at] + cost;
+            if through < distance[from] {
+                distance[from] = through;
+                next[from] = Some((at, technique, via));
+                if cost == 0 {
+                    queue.push_front(from);
+                } else {
+                    queue.push_back(from);
+                }
+            }
+        }
+    }
+    next
 }

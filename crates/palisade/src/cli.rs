@@ -41,7 +41,7 @@ enum Command {
     Db(crate::db::DbArgs),
     /// Version orderings per ecosystem (`version compare`), for debugging a match.
     Version(crate::db::VersionArgs),
-    /// RBAC questions on the RBAC objects of the inputs: who-can, can-i.
+    /// RBAC: who-can, can-i, show, risks, escalation paths, the default policy.
     Rbac(crate::rbac::RbacArgs),
     /// List every rule: id, severity, title.
     Checks {
@@ -76,7 +76,7 @@ enum Format {
 }
 
 #[derive(Debug, Args)]
-struct ScanArgs {
+pub struct ScanArgs {
     /// Files or directories to scan; `-` reads standard input. Default: the current directory.
     paths: Vec<PathBuf>,
     /// Output format.
@@ -98,7 +98,7 @@ struct ScanArgs {
     pss_version: Option<Version>,
     /// Only run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    checks: Vec<String>,
+    pub checks: Vec<String>,
     /// Do not run these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     skip_checks: Vec<String>,
@@ -271,7 +271,7 @@ pub fn apply_suppressions(
     Ok(applied.unused)
 }
 
-fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+pub fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let resolve = |ids: &[String]| -> anyhow::Result<HashSet<String>> {
         ids.iter()
             .map(|id| match rules::find(id) {

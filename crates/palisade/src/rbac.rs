@@ -1,12 +1,15 @@
-//! `palisade rbac who-can|can-i`: the RBAC authorizer's answers on the RBAC objects of the same
-//! inputs `scan` reads, optionally with Kubernetes' default bootstrap policy.
+//! `palisade rbac who-can|can-i|show|risks|paths|import-defaults`: the RBAC authorizer's answers
+//! on the RBAC objects of the same inputs `scan` reads, optionally with Kubernetes' default
+//! bootstrap policy (imported once into the user's cache, as the vulnerability database is).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use anyhow::Context;
 use palisade_k8s::{Input, discover, load_stream};
 use palisade_rbac::paths::{EscalationPath, Principal, escalation_paths};
+use palisade_rbac::rules::escalation_path::principal_name;
 use palisade_rbac::{Grant, Policy, Request, User};
 use serde::Serialize;
 
@@ -25,6 +28,10 @@ struct Common {
     /// The object's name, for rules limited by `resourceNames`.
     #[arg(long)]
     name: Option<String>,
+    /// Also load Kubernetes' default RBAC policy (cluster-admin, admin, edit, view, system:*),
+    /// as imported by `palisade rbac import-defaults`.
+    #[arg(long, conflicts_with = "default_roles")]
+    with_default_roles: bool,
     /// Also load Kubernetes' default RBAC policy from DIR (the upstream bootstrap policy's YAML
     /// files, as in kubernetes/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata).
     #[arg(long, value_name = "DIR")]
@@ -48,11 +55,22 @@ enum RbacFormat {
 
 #[derive(Debug, clap::Subcommand)]
 enum RbacCommand {
-    /// Shortest escalation paths from each subject to cluster-admin-equivalent power
-    /// (`-f table|json|dot|mermaid`).
+    /// Shortest escalation paths from each subject to cluster-admin-equivalent power, most
+    /// reachable subjects first (`-f table|json|dot|mermaid`).
     Paths {
+        /// Files or directories (instead of --from).
+        targets: Vec<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// The risky grants and escalation paths: `palisade scan` with only the RBAC rules (takes
+    /// the same options).
+    Risks(Box<crate::cli::ScanArgs>),
+    /// Import Kubernetes' default RBAC policy (the bootstrap policy's YAML files: upstream
+    /// plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata) for --with-default-roles.
+    ImportDefaults {
+        /// Directory with the policy's YAML files.
+        dir: PathBuf,
     },
     /// What SUBJECT holds (`alice`, `serviceaccount:ci:deployer`): each binding, its scope and
     /// its role's rules.
@@ -175,18 +193,89 @@ fn load_for_answers(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>>
     load_policy(common)
 }
 
+/// Where `import-defaults` keeps the default policy: `rbac-defaults` in the user's cache.
+fn imported_defaults_dir() -> anyhow::Result<PathBuf> {
+    palisade_vulndb::update::user_cache_dir()
+        .map(|dir| dir.join("rbac-defaults"))
+        .context("no cache directory (set HOME or XDG_CACHE_HOME)")
+}
+
+/// Checks that DIR holds Kubernetes' bootstrap policy and copies its YAML files into the cache
+/// (replacing an earlier import as a whole).
+fn import_defaults(dir: &Path) -> anyhow::Result<ExitCode> {
+    let policy = match load_policy_from(&[dir.to_path_buf()])? {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let roles = policy.roles.values().filter(|r| r.is_default()).count();
+    let bindings = policy.bindings.iter().filter(|b| b.is_default).count();
+    // The built-in cluster-admin is always there; an import must bring more.
+    anyhow::ensure!(
+        roles > 1 && bindings > 0,
+        "{}: no default roles and bindings (objects labelled kubernetes.io/bootstrapping: rbac-defaults)",
+        dir.display()
+    );
+    let target = imported_defaults_dir()?;
+    let parent = target.parent().context("cache directory has no parent")?;
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".rbac-defaults")
+        .tempdir_in(parent)?;
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            std::fs::copy(
+                &path,
+                staging.path().join(path.file_name().unwrap_or_default()),
+            )
+            .with_context(|| format!("cannot copy {}", path.display()))?;
+            files += 1;
+        }
+    }
+    if target.exists() {
+        std::fs::remove_dir_all(&target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+    }
+    std::fs::rename(staging.keep(), &target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    println!(
+        "imported {roles} default roles and {bindings} bindings ({files} files) into {}",
+        target.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The policy of the inputs (and the default roles); input errors are reported, and exit 2.
 fn load_policy(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
     let mut paths = common.paths.clone();
-    if let Some(dir) = &common.default_roles {
+    let defaults = if common.with_default_roles {
+        let dir = imported_defaults_dir()?;
+        anyhow::ensure!(
+            dir.is_dir(),
+            "--with-default-roles: no default policy imported yet; run `palisade rbac import-defaults DIR` with the YAML files of Kubernetes' bootstrap policy"
+        );
+        Some(dir)
+    } else {
+        common.default_roles.clone()
+    };
+    if let Some(dir) = defaults {
         anyhow::ensure!(
             dir.is_dir(),
             "--default-roles {}: not a directory",
             dir.display()
         );
-        paths.push(dir.clone());
+        paths.push(dir);
     }
-    let (inputs, mut errors) = discover(&paths, &[]);
+    load_policy_from(&paths)
+}
+
+fn load_policy_from(paths: &[PathBuf]) -> anyhow::Result<Result<Policy, ExitCode>> {
+    let (inputs, mut errors) = discover(paths, &[]);
     let mut objects = Vec::new();
     for input in inputs {
         if matches!(input, Input::Dockerfile(_)) {
@@ -287,16 +376,24 @@ fn principal_json(principal: &Principal) -> serde_json::Value {
     }
 }
 
-fn principal_label(principal: &Principal) -> String {
-    match principal {
-        Principal::Subject(subject) => subject.to_string(),
-        Principal::Node => "Node (any)".to_string(),
-        Principal::ClusterAdmin => "cluster-admin".to_string(),
+/// `RoleBinding/shop/name` or `ClusterRoleBinding/name`.
+fn binding_name(binding: &palisade_rbac::Binding) -> String {
+    match &binding.namespace {
+        Some(namespace) => format!("{}/{namespace}/{}", binding.kind(), binding.name),
+        None => format!("{}/{}", binding.kind(), binding.name),
     }
 }
 
 /// Escalation paths as a table, JSON, Graphviz or Mermaid.
-fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<String> {
+fn render_paths(
+    policy: &Policy,
+    paths: &[EscalationPath],
+    format: RbacFormat,
+) -> anyhow::Result<String> {
+    let via = |step: &palisade_rbac::paths::Step| {
+        step.via
+            .map(|position| binding_name(&policy.bindings[position]))
+    };
     let mut out = String::new();
     match format {
         RbacFormat::Json => {
@@ -305,9 +402,11 @@ fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<
                 .map(|path| {
                     serde_json::json!({
                         "from": principal_json(&Principal::Subject(path.from.clone())),
+                        "reach": path.reach.describe(),
                         "steps": path.steps.iter().map(|step| serde_json::json!({
                             "technique": step.technique,
                             "to": principal_json(&step.to),
+                            "via": via(step),
                         })).collect::<Vec<_>>(),
                         "length": path.steps.len(),
                     })
@@ -317,24 +416,24 @@ fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<
         }
         RbacFormat::Table => {
             for path in paths {
-                out.push_str(&path.from.to_string());
+                out.push_str(&format!("{} ({})\n", path.from, path.reach.describe()));
                 for step in &path.steps {
                     out.push_str(&format!(
-                        " --{}--> {}",
+                        "  --{}--> {}{}\n",
                         step.technique,
-                        principal_label(&step.to)
+                        principal_name(&step.to),
+                        via(step).map_or(String::new(), |b| format!("   [{b}]"))
                     ));
                 }
-                out.push('\n');
             }
             out.push_str(&format!("{} escalation paths\n", paths.len()));
         }
         RbacFormat::Dot | RbacFormat::Mermaid => {
             let mut edges: Vec<(String, String, &str)> = Vec::new();
             for path in paths {
-                let mut from = principal_label(&Principal::Subject(path.from.clone()));
+                let mut from = principal_name(&Principal::Subject(path.from.clone()));
                 for step in &path.steps {
-                    let to = principal_label(&step.to);
+                    let to = principal_name(&step.to);
                     if !edges.contains(&(from.clone(), to.clone(), step.technique)) {
                         edges.push((from.clone(), to.clone(), step.technique));
                     }
@@ -367,17 +466,32 @@ fn render_paths(paths: &[EscalationPath], format: RbacFormat) -> anyhow::Result<
 
 pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        RbacCommand::Paths { common } => {
+        RbacCommand::Paths {
+            targets,
+            mut common,
+        } => {
+            if !targets.is_empty() {
+                common.paths = targets;
+            }
             let policy = match load_policy(&common)? {
                 Ok(policy) => policy,
                 Err(code) => return Ok(code),
             };
             print!(
                 "{}",
-                render_paths(&escalation_paths(&policy), common.format)?
+                render_paths(&policy, &escalation_paths(&policy), common.format)?
             );
             Ok(ExitCode::SUCCESS)
         }
+        RbacCommand::Risks(mut scan) => {
+            if scan.checks.is_empty() {
+                scan.checks = palisade_rbac::rules::all()
+                    .map(|rule| rule.meta.id.to_string())
+                    .collect();
+            }
+            crate::cli::run_scan(*scan)
+        }
+        RbacCommand::ImportDefaults { dir } => import_defaults(&dir),
         RbacCommand::Show {
             subject,
             groups,
@@ -393,16 +507,8 @@ pub fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
             let out: Vec<serde_json::Value> = held
                 .iter()
                 .map(|(binding, role)| {
-                    let kind = if binding.namespace.is_some() {
-                        "RoleBinding"
-                    } else {
-                        "ClusterRoleBinding"
-                    };
                     serde_json::json!({
-                        "binding": match &binding.namespace {
-                            Some(namespace) => format!("{kind}/{namespace}/{}", binding.name),
-                            None => format!("{kind}/{}", binding.name),
-                        },
+                        "binding": binding_name(binding),
                         "namespace": binding.namespace,
                         "role": format!("{}/{}", binding.role_ref.kind, binding.role_ref.name),
                         "missingRole": role.is_none(),

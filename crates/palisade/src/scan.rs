@@ -15,7 +15,7 @@ use palisade_dockerfile::{Selection, analyze};
 use palisade_k8s::schema::check_types;
 use palisade_k8s::yaml::split_documents;
 use palisade_k8s::{Input, discover, load_document};
-use palisade_rbac::Policy;
+use palisade_rbac::{Policy, model::Workload};
 use rayon::prelude::*;
 
 pub struct Options {
@@ -101,7 +101,6 @@ pub fn scan(
             |(a, p), (b, q)| (a.merge(b), p.merge(q)),
         );
     engine.inventory = inventory;
-    policy.aggregate();
 
     let dockerfile_settings = palisade_dockerfile::rules::Settings {
         allowed_registries: engine.settings.allowed_registries.clone(),
@@ -118,20 +117,26 @@ pub fn scan(
     } else {
         ProgressBar::hidden()
     };
-    let mut result = texts
+    let collect_workloads = rbac_enabled;
+    let (mut result, workloads) = texts
         .par_iter()
         .map(|text| {
             let scanned = match text.input() {
-                Input::Dockerfile(_) => scan_dockerfile(text, engine, &dockerfile_settings),
-                _ => scan_input(text, engine, &options),
+                Input::Dockerfile(_) => (
+                    scan_dockerfile(text, engine, &dockerfile_settings),
+                    Vec::new(),
+                ),
+                _ => scan_input(text, engine, &options, collect_workloads),
             };
             bar.inc(1);
             scanned
         })
-        .reduce(ScanResult::default, ScanResult::merge);
+        .reduce(|| (ScanResult::default(), Vec::new()), merge_scanned);
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
     if rbac_enabled {
+        policy.workloads = workloads;
+        policy.complete();
         let enabled = |rule: &RuleMeta| engine.enabled(rule);
         let mut findings = palisade_rbac::rules::check(&policy, &enabled);
         for finding in &mut findings {
@@ -182,13 +187,29 @@ fn scan_dockerfile(
     result
 }
 
-fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
+/// Two partial scans, with their workload identities, together.
+fn merge_scanned(
+    (result, mut workloads): (ScanResult, Vec<Workload>),
+    (other, other_workloads): (ScanResult, Vec<Workload>),
+) -> (ScanResult, Vec<Workload>) {
+    workloads.extend(other_workloads);
+    (result.merge(other), workloads)
+}
+
+/// One manifest file: the object rules, and the identities of its workloads for the RBAC
+/// analysis when `collect_workloads`.
+fn scan_input(
+    text: &Text,
+    engine: &Engine,
+    options: &Options,
+    collect_workloads: bool,
+) -> (ScanResult, Vec<Workload>) {
     let file: Arc<str> = Arc::from(text.input().display_name());
     let content = match text.read() {
         Ok(content) => content,
-        Err(error) => return ScanResult::unreadable(error),
+        Err(error) => return (ScanResult::unreadable(error), Vec::new()),
     };
-    let mut result = split_documents(&content)
+    let (mut result, workloads) = split_documents(&content)
         .par_iter()
         .map(|doc| {
             let loaded = load_document(&file, doc);
@@ -199,10 +220,14 @@ fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
             result.summary.documents = loaded.documents;
             result.summary.skipped_documents = loaded.skipped_documents;
             result.summary.objects = loaded.objects.len();
+            let mut workloads = Vec::new();
             for object in &loaded.objects {
                 if engine.is_skipped(object) {
                     result.summary.skipped_system_objects += 1;
                     continue;
+                }
+                if collect_workloads {
+                    workloads.extend(Workload::from_object(object));
                 }
                 result.errors.extend(check_types(object));
                 let checked = engine.check(object);
@@ -218,9 +243,9 @@ fn scan_input(text: &Text, engine: &Engine, options: &Options) -> ScanResult {
                     });
                 }
             }
-            result
+            (result, workloads)
         })
-        .reduce(ScanResult::default, ScanResult::merge);
+        .reduce(|| (ScanResult::default(), Vec::new()), merge_scanned);
     result.summary.files = 1;
-    result
+    (result, workloads)
 }

@@ -35,7 +35,7 @@ account without its permissions.
 };
 
 fn check(policy: &Policy) -> Vec<Hit> {
-    let declares = |namespace: &str| policy.service_accounts.iter().any(|(n, _)| n == namespace);
+    let declares = |namespace: &str| policy.service_accounts.keys().any(|(n, _)| n == namespace);
     subject_hits(policy, &|_, subject| {
         let namespace = subject.namespace.as_deref()?;
         // Every namespace gets its `default` account from the controller manager.
@@ -44,7 +44,7 @@ fn check(policy: &Policy) -> Vec<Hit> {
             && declares(namespace)
             && !policy
                 .service_accounts
-                .contains(&(namespace.to_string(), subject.name.clone()));
+                .contains_key(&(namespace.to_string(), subject.name.clone()));
         missing.then_some((Severity::Medium, "which the input does not declare"))
     })
 }

@@ -7,6 +7,7 @@ mod anonymous_binding;
 mod cluster_admin_binding;
 mod csr_approval;
 mod default_service_account;
+pub mod escalation_path;
 mod escalation_verbs;
 mod missing_service_account;
 mod persistent_volume_create;
@@ -59,6 +60,7 @@ pub fn all() -> impl Iterator<Item = &'static RbacRule> {
         &unused_role::RULE,
         &missing_service_account::RULE,
         &persistent_volume_create::RULE,
+        &escalation_path::RULE,
     ]
     .into_iter()
 }
@@ -93,7 +95,7 @@ type RiskySubject<'a> = dyn Fn(&Binding, &Subject) -> Option<(Severity, &'static
 /// (with a severity and who that subject is), pointing at the subject.
 fn subject_hits(policy: &Policy, risky: &RiskySubject<'_>) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for binding in &policy.bindings {
+    for binding in policy.bindings.iter().filter(|b| !b.is_default) {
         for (index, subject) in binding.subjects.iter().enumerate() {
             let Some((severity, who)) = risky(binding, subject) else {
                 continue;
@@ -150,12 +152,12 @@ fn holders(bindings: &[&Binding]) -> String {
         .map(|b| {
             let scope = scope(b);
             let subjects: Vec<String> = b.subjects.iter().map(ToString::to_string).collect();
-            let kind = if b.namespace.is_some() {
-                "RoleBinding"
-            } else {
-                "ClusterRoleBinding"
-            };
-            format!("{} {scope} via {kind} {}", subjects.join(", "), b.name)
+            format!(
+                "{} {scope} via {} {}",
+                subjects.join(", "),
+                b.kind(),
+                b.name
+            )
         })
         .collect();
     format!("held by {}", phrases.join("; "))
@@ -171,7 +173,7 @@ fn role_rule_hits(
 ) -> Vec<Hit> {
     let mut hits = Vec::new();
     let by_role = bindings_by_role(policy);
-    for role in policy.roles.values() {
+    for role in policy.roles.values().filter(|role| !role.is_default()) {
         let bindings: &[&Binding] = by_role
             .get(&(role.namespace.as_deref(), role.name.as_str()))
             .map_or(&[], Vec::as_slice);

@@ -34,7 +34,7 @@ fn check(policy: &Policy) -> Vec<Hit> {
     policy
         .roles
         .values()
-        .filter(|role| role.namespace.is_some())
+        .filter(|role| role.namespace.is_some() && !role.is_default())
         .filter(|role| !bound.contains_key(&(role.namespace.as_deref(), role.name.as_str())))
         .map(|role| Hit {
             object: role.source.object.clone(),
