@@ -5,9 +5,10 @@
 //! non-resource URLs, namespace scoping of bindings, deny by default), and the questions built
 //! on it: can this user do that (`can-i`), and who can (`who-can`).
 //!
-//! Also the risky grants ([`rules`]), judged with their bindings. Work in progress (issue 7):
-//! more risk rules, and escalation paths ([`paths`]: first version) as findings and graphs
-//! come next.
+//! Also the risky grants ([`rules`]), judged with their bindings, and the escalation paths to
+//! cluster-admin ([`paths`]) through the standard techniques, with the workloads (which account
+//! they run as, whether they mount its token) and the namespaces' Pod Security levels the input
+//! declares.
 
 pub mod authorizer;
 pub mod model;
@@ -16,4 +17,4 @@ pub mod rules;
 pub mod selector;
 
 pub use authorizer::{Decision, Grant, Policy, Request, User};
-pub use model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind};
+pub use model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind, Workload};
