@@ -122,6 +122,10 @@ pub struct ScanArgs {
     /// $XDG_CACHE_HOME/palisade.
     #[arg(long, value_name = "PATH", requires = "kube_version")]
     db: Option<PathBuf>,
+    /// Join Kubernetes' default RBAC policy (`palisade rbac import-defaults`) to the input's
+    /// for the RBAC rules: bindings to `admin`, `edit`, `view` then grant what they do.
+    #[arg(long)]
+    with_default_roles: bool,
     /// Table format: print only errors and the summary.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -320,6 +324,11 @@ pub fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         engine.skip_namespaces.clear();
     }
     let progress = !args.no_progress && std::io::stderr().is_terminal();
+    let default_policy = if args.with_default_roles {
+        Some(crate::rbac::imported_default_policy()?)
+    } else {
+        None
+    };
     let mut result = scan::scan(
         &paths,
         &args.exclude,
@@ -327,6 +336,7 @@ pub fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         scan::Options {
             record_objects: args.format == Format::Junit,
             progress,
+            default_policy,
         },
     );
 

@@ -250,16 +250,30 @@ fn import_defaults(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The imported default policy's directory, for `--with-default-roles`.
+fn imported_defaults() -> anyhow::Result<PathBuf> {
+    let dir = imported_defaults_dir()?;
+    anyhow::ensure!(
+        dir.is_dir(),
+        "--with-default-roles: no default policy imported yet; run `palisade rbac import-defaults DIR` with the YAML files of Kubernetes' bootstrap policy"
+    );
+    Ok(dir)
+}
+
+/// The imported default policy, for `palisade scan --with-default-roles`.
+pub fn imported_default_policy() -> anyhow::Result<Policy> {
+    let dir = imported_defaults()?;
+    match load_policy_from(&[dir])? {
+        Ok(policy) => Ok(policy),
+        Err(_) => anyhow::bail!("the imported default policy does not load: import it again"),
+    }
+}
+
 /// The policy of the inputs (and the default roles); input errors are reported, and exit 2.
 fn load_policy(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
     let mut paths = common.paths.clone();
     let defaults = if common.with_default_roles {
-        let dir = imported_defaults_dir()?;
-        anyhow::ensure!(
-            dir.is_dir(),
-            "--with-default-roles: no default policy imported yet; run `palisade rbac import-defaults DIR` with the YAML files of Kubernetes' bootstrap policy"
-        );
-        Some(dir)
+        Some(imported_defaults()?)
     } else {
         common.default_roles.clone()
     };

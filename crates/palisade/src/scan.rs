@@ -22,6 +22,8 @@ pub struct Options {
     /// Keep the list of checked objects and the rules that ran on them (for JUnit).
     pub record_objects: bool,
     pub progress: bool,
+    /// Kubernetes' default RBAC policy, joined to the input's for the RBAC rules.
+    pub default_policy: Option<Policy>,
 }
 
 /// One input's text: files are read again in each pass; rendered and piped input is kept.
@@ -136,6 +138,9 @@ pub fn scan(
     result.errors.extend(discovery_errors);
     if rbac_enabled {
         policy.workloads = workloads;
+        if let Some(defaults) = options.default_policy {
+            policy = policy.merge(defaults);
+        }
         policy.complete();
         let enabled = |rule: &RuleMeta| engine.enabled(rule);
         let mut findings = palisade_rbac::rules::check(&policy, &enabled);

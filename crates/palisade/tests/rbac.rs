@@ -254,4 +254,25 @@ fn imported_default_roles_join_the_inputs() {
         ),
         "{out}"
     );
+    // The scan joins them too, and reports only what the input adds.
+    let output = Command::cargo_bin("palisade")
+        .unwrap()
+        .env("XDG_CACHE_HOME", cache.path())
+        .args(["rbac", "risks", "-f", "json", "--with-default-roles"])
+        .arg(examples)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "rbacEscalationPath"),
+        "{report}"
+    );
+    assert!(
+        findings.iter().all(|f| f["location"]["file"]
+            .as_str()
+            .unwrap()
+            .starts_with(examples)),
+        "{report}"
+    );
 }
