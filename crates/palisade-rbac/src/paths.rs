@@ -183,32 +183,37 @@ impl<'p> Holdings<'p> {
         &self.policy.bindings[position]
     }
 
+    /// Every grant of `verb` on `group`/`resource`, lazily (a first match often settles it).
+    fn grants<'a>(
+        &'a self,
+        verb: &'a str,
+        group: &'a str,
+        resource: &'a str,
+    ) -> impl Iterator<Item = Found<'p>> + 'a {
+        self.bindings.iter().flat_map(move |&position| {
+            let binding = self.binding(position);
+            self.policy
+                .role_of(binding)
+                .into_iter()
+                .flat_map(|role| &role.rules)
+                .filter(move |rule| rule_grants(rule, verb, group, resource))
+                .map(move |rule| Found {
+                    binding: position,
+                    namespace: binding.namespace.as_deref(),
+                    names: &rule.resource_names,
+                })
+        })
+    }
+
     /// Every grant of `verb` on `group`/`resource`.
     fn find(&self, verb: &str, group: &str, resource: &str) -> Vec<Found<'p>> {
-        let mut found = Vec::new();
-        for &position in &self.bindings {
-            let binding = self.binding(position);
-            let Some(role) = self.policy.role_of(binding) else {
-                continue;
-            };
-            for rule in &role.rules {
-                if rule_grants(rule, verb, group, resource) {
-                    found.push(Found {
-                        binding: position,
-                        namespace: binding.namespace.as_deref(),
-                        names: &rule.resource_names,
-                    });
-                }
-            }
-        }
-        found
+        self.grants(verb, group, resource).collect()
     }
 
     /// The first cluster-wide grant of `verb` on `group`/`resource` for any object or for
     /// `name` (`""`: any object only).
     fn cluster_wide(&self, verb: &str, group: &str, resource: &str, name: &str) -> Option<usize> {
-        self.find(verb, group, resource)
-            .into_iter()
+        self.grants(verb, group, resource)
             .find(|f| {
                 f.namespace.is_none() && (f.names.is_empty() || f.names.iter().any(|n| n == name))
             })
