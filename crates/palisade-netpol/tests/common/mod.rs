@@ -1,5 +1,8 @@
 //! Tiny clusters written in a few lines.
 
+// Each test binary uses some of these helpers.
+#![allow(dead_code)]
+
 use std::sync::Arc;
 
 use palisade_k8s::load_stream;
