@@ -270,11 +270,7 @@ impl Selectors<'_> {
                 .keys()
                 .find(|k| !subject.labels.contains_key(*k))
             {
-                Some(key) => {
-                    if !excluded.contains(&key.as_str()) {
-                        excluded.push(key);
-                    }
-                }
+                Some(key) => excluded.push(key),
                 None if !self.ambiguous_noted.contains(&workload) => {
                     self.ambiguous_noted.push(workload);
                     self.notes.push(format!(
@@ -292,6 +288,7 @@ impl Selectors<'_> {
         }
         if !excluded.is_empty() {
             excluded.sort_unstable();
+            excluded.dedup();
             selector.insert(
                 "matchExpressions".to_string(),
                 excluded

@@ -23,7 +23,10 @@ fn workloads() -> String {
     .concat()
     // frontend-canary carries `app: frontend-canary`; give frontend's labels a strict subset
     // relation by relabelling the canary.
-    .replace("labels: {app: frontend-canary}", "labels: {app: frontend, track: canary}")
+    .replace(
+        "labels: {app: frontend-canary}",
+        "labels: {app: frontend, track: canary}",
+    )
 }
 
 /// Generates policies for `connections`, loads them with the workloads, and checks the
@@ -36,7 +39,10 @@ fn round_trip(connections: &str) -> String {
     let yaml = generated.to_yaml();
     let after = model(&format!("{}{yaml}", workloads()));
     assert!(
-        after.notes.iter().all(|n| n.kind != palisade_netpol::NoteKind::Problem),
+        after
+            .notes
+            .iter()
+            .all(|n| n.kind != palisade_netpol::NoteKind::Problem),
         "{:?}\n{yaml}",
         after.notes
     );
@@ -61,13 +67,25 @@ fn round_trip(connections: &str) -> String {
             let (from, to) = (from_ref.to_string(), to_ref.to_string());
             let from_dns = from == "kube-system/kube-dns";
             let to_dns = to == "kube-system/kube-dns";
-            let mut want = expected.get(&(from.clone(), to.clone())).cloned().unwrap_or_default();
+            let mut want = expected
+                .get(&(from.clone(), to.clone()))
+                .cloned()
+                .unwrap_or_default();
             if to_dns && !from_dns && !external(from_ref) {
-                want.insert(PortRange { protocol: Protocol::Udp, start: 53, end: 53 });
-                want.insert(PortRange { protocol: Protocol::Tcp, start: 53, end: 53 });
+                want.insert(PortRange {
+                    protocol: Protocol::Udp,
+                    start: 53,
+                    end: 53,
+                });
+                want.insert(PortRange {
+                    protocol: Protocol::Tcp,
+                    start: 53,
+                    end: 53,
+                });
             }
             // kube-dns is left alone: between it and the outside, or itself, all stays open.
-            let outside_or_self = |e: &EndpointRef| external(e) || e.to_string() == "kube-system/kube-dns";
+            let outside_or_self =
+                |e: &EndpointRef| external(e) || e.to_string() == "kube-system/kube-dns";
             if (from_dns || to_dns) && outside_or_self(from_ref) && outside_or_self(to_ref) {
                 want = PortSet::all();
             }
@@ -124,5 +142,12 @@ fn workloads_with_identical_labels_are_noted() {
     let m = model(&twins);
     let requested = RequiredConnection::parse_list("shop/a,shop/b,80\n").unwrap();
     let generated = generate(&m, &requested).unwrap();
-    assert!(generated.notes.iter().any(|n| n.contains("same pod labels")), "{:?}", generated.notes);
+    assert!(
+        generated
+            .notes
+            .iter()
+            .any(|n| n.contains("same pod labels")),
+        "{:?}",
+        generated.notes
+    );
 }

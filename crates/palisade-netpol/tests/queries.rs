@@ -35,11 +35,17 @@ fn reach_names_the_policy_and_rule_allowing_each_side() {
     let Verdict::Allowed { rules } = &reach.egress else {
         panic!("egress: {:?}", reach.egress);
     };
-    assert_eq!((rules[0].policy.as_str(), rules[0].rule), ("shop/frontend-to-db", 0));
+    assert_eq!(
+        (rules[0].policy.as_str(), rules[0].rule),
+        ("shop/frontend-to-db", 0)
+    );
     let Verdict::Allowed { rules } = &reach.ingress else {
         panic!("ingress: {:?}", reach.ingress);
     };
-    assert_eq!((rules[0].policy.as_str(), rules[0].rule), ("shop/db-from-frontend", 1));
+    assert_eq!(
+        (rules[0].policy.as_str(), rules[0].rule),
+        ("shop/db-from-frontend", 1)
+    );
     assert_eq!(rules[0].location.path, "spec.ingress[1]");
     assert_eq!(reach.ports.to_string(), "5432/TCP");
 }
@@ -56,7 +62,13 @@ fn reach_names_the_isolation_that_denies() {
     };
     let names: Vec<&str> = isolated_by.iter().map(|p| p.policy.as_str()).collect();
     assert_eq!(names, ["shop/default-deny"]);
-    assert!(reach.summary.contains("egress isolated by shop/default-deny"), "{}", reach.summary);
+    assert!(
+        reach
+            .summary
+            .contains("egress isolated by shop/default-deny"),
+        "{}",
+        reach.summary
+    );
     // On another port the rule matches the peer but not the port: listed as such.
     let reach = m.reach(frontend, db, Some("5433/TCP".parse().unwrap()));
     let Verdict::Denied { other_ports, .. } = &reach.egress else {
@@ -111,7 +123,13 @@ fn named_ip_blocks_become_endpoints_of_their_own() {
     let shown: Vec<String> = plain.endpoints.iter().map(ToString::to_string).collect();
     assert!(shown.contains(&"0.0.0.0/0".to_string()) && shown.contains(&"::/0".to_string()));
     let web = plain.position("a/web").unwrap();
-    assert_eq!(plain.ports(web, plain.position("0.0.0.0/0").unwrap()).unwrap().to_string(), "all");
+    assert_eq!(
+        plain
+            .ports(web, plain.position("0.0.0.0/0").unwrap())
+            .unwrap()
+            .to_string(),
+        "all"
+    );
     assert!(plain.ports(web, plain.position("::/0").unwrap()).is_none());
     let blocks = m.matrix(MatrixOptions { ip_blocks: true });
     let web = blocks.position("a/web").unwrap();

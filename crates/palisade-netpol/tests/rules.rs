@@ -30,7 +30,10 @@ const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}
 #[test]
 fn namespaces_without_default_deny_are_reported_per_direction() {
     let failing = findings(&format!("{NAMESPACE}{}", deploy("shop", "web", "", "")));
-    assert_eq!(ids(&failing, "netpolNamespaceNoDefaultDenyIngress").len(), 1);
+    assert_eq!(
+        ids(&failing, "netpolNamespaceNoDefaultDenyIngress").len(),
+        1
+    );
     assert_eq!(ids(&failing, "netpolNamespaceNoDefaultDenyEgress").len(), 1);
     // Ingress denied by default, egress still open.
     let half = findings(&format!(
@@ -50,7 +53,11 @@ fn namespaces_without_default_deny_are_reported_per_direction() {
     let passing = findings(&format!(
         "{NAMESPACE}{}{}",
         deploy("shop", "web", "", ""),
-        policy("shop", "deny", "{podSelector: {}, policyTypes: [Ingress, Egress]}")
+        policy(
+            "shop",
+            "deny",
+            "{podSelector: {}, policyTypes: [Ingress, Egress]}"
+        )
     ));
     assert!(ids(&passing, "netpolNamespaceNoDefaultDenyIngress").is_empty());
     assert!(ids(&passing, "netpolNamespaceNoDefaultDenyEgress").is_empty());
@@ -97,7 +104,11 @@ fn policies_selecting_nothing_are_dead() {
     let failing = findings(&format!(
         "{}{}",
         deploy("shop", "frontend", "", ""),
-        policy("shop", "typo", "{podSelector: {matchLabels: {app: fronend}}}")
+        policy(
+            "shop",
+            "typo",
+            "{podSelector: {matchLabels: {app: fronend}}}"
+        )
     ));
     let dead: Vec<&(String, Severity, String)> = failing
         .iter()
@@ -107,7 +118,11 @@ fn policies_selecting_nothing_are_dead() {
     assert_eq!(dead[0].1, Severity::Low);
     assert!(dead[0].2.contains("app=fronend"), "{}", dead[0].2);
     // No workload of that namespace in the input: maybe partial input.
-    let partial = findings(&policy("elsewhere", "p", "{podSelector: {matchLabels: {app: x}}}"));
+    let partial = findings(&policy(
+        "elsewhere",
+        "p",
+        "{podSelector: {matchLabels: {app: x}}}",
+    ));
     assert!(
         partial
             .iter()
@@ -116,7 +131,11 @@ fn policies_selecting_nothing_are_dead() {
     let passing = findings(&format!(
         "{}{}",
         deploy("shop", "frontend", "", ""),
-        policy("shop", "ok", "{podSelector: {matchLabels: {app: frontend}}}")
+        policy(
+            "shop",
+            "ok",
+            "{podSelector: {matchLabels: {app: frontend}}}"
+        )
     ));
     assert!(ids(&passing, "netpolPolicySelectsNothing").is_empty());
 }
@@ -138,7 +157,11 @@ fn peers_matching_nothing_are_reported() {
     ));
     let empty = ids(&failing, "netpolPeerMatchesNothing");
     assert_eq!(empty.len(), 2, "{empty:?}");
-    assert!(empty.iter().any(|m| m.contains("namespaceSelector team=web")));
+    assert!(
+        empty
+            .iter()
+            .any(|m| m.contains("namespaceSelector team=web"))
+    );
     assert!(empty.iter().any(|m| m.contains("podSelector app=frontend")));
     let passing = findings(&format!(
         "{cluster}{}",
@@ -156,7 +179,11 @@ fn named_ports_no_destination_declares_are_reported() {
     let failing = findings(&format!(
         "{}{}",
         deploy("shop", "web", "", "{containerPort: 8080, name: web}"),
-        policy("shop", "web", "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}")
+        policy(
+            "shop",
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}"
+        )
     ));
     let unresolved = ids(&failing, "netpolNamedPortUnresolved");
     assert_eq!(unresolved.len(), 1);
@@ -164,7 +191,11 @@ fn named_ports_no_destination_declares_are_reported() {
     let passing = findings(&format!(
         "{}{}",
         deploy("shop", "web", "", "{containerPort: 8080, name: http}"),
-        policy("shop", "web", "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}")
+        policy(
+            "shop",
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}"
+        )
     ));
     assert!(ids(&passing, "netpolNamedPortUnresolved").is_empty());
 }
@@ -174,7 +205,11 @@ fn findings_point_at_the_offending_field() {
     let m = model(&format!(
         "{}{}",
         deploy("shop", "web", "", "{containerPort: 8080}"),
-        policy("shop", "web", "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}")
+        policy(
+            "shop",
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}"
+        )
     ));
     let found = rules::check(&m, &|meta| meta.id == "netpolNamedPortUnresolved");
     assert_eq!(found.len(), 1);
@@ -188,7 +223,12 @@ fn every_rule_documents_itself_and_cites_its_controls() {
         let meta = &rule.meta;
         assert_eq!(meta.category, "network");
         assert!(meta.id.starts_with("netpol"));
-        for section in ["**What it finds.**", "**Why it matters.**", "**Failing**", "**Passing**"] {
+        for section in [
+            "**What it finds.**",
+            "**Why it matters.**",
+            "**Failing**",
+            "**Passing**",
+        ] {
             assert!(meta.doc.contains(section), "{} lacks {section}", meta.id);
         }
     }
@@ -207,7 +247,11 @@ fn coverage_is_data_too() {
         policy("shop", "deny", "{podSelector: {}, policyTypes: [Ingress]}")
     ));
     let coverage = Coverage::of(&m);
-    let shop = coverage.namespaces.iter().find(|n| n.name == "shop").unwrap();
+    let shop = coverage
+        .namespaces
+        .iter()
+        .find(|n| n.name == "shop")
+        .unwrap();
     assert!(shop.assumed);
     assert_eq!(shop.default_deny_ingress.as_deref(), Some("deny"));
     assert_eq!(shop.default_deny_egress, None);

@@ -132,7 +132,11 @@ fn a_rule_without_peers_allows_every_peer_including_external() {
     let m = model(&format!(
         "{}{}",
         two_namespaces(),
-        policy("a", "web", "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: 80}]}]}")
+        policy(
+            "a",
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: 80}]}]}"
+        )
     ));
     for from in ["b/client", "a/db", "external", "203.0.113.9", "2001:db8::1"] {
         assert_eq!(ports(&m, from, "a/web"), "80/TCP", "{from}");
@@ -141,7 +145,11 @@ fn a_rule_without_peers_allows_every_peer_including_external() {
     let m = model(&format!(
         "{}{}",
         two_namespaces(),
-        policy("a", "web", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [], ports: [{port: 80}]}]}")
+        policy(
+            "a",
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [], ports: [{port: 80}]}]}"
+        )
     ));
     assert_eq!(ports(&m, "external", "a/web"), "80/TCP");
 }
@@ -199,7 +207,11 @@ fn namespace_selector_alone_means_every_pod_of_the_selected_namespaces() {
     let m = model(&format!(
         "{}{}",
         two_namespaces(),
-        policy("a", "db", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}]}]}")
+        policy(
+            "a",
+            "db",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}]}]}"
+        )
     ));
     assert_eq!(ports(&m, "b/client", "a/db"), "all");
     assert_eq!(ports(&m, "a/web", "a/db"), "all");
@@ -292,7 +304,10 @@ fn ports_default_to_tcp_and_name_their_protocol() {
             "{podSelector: {matchLabels: {app: db}}, ingress: [{ports: [{port: 5432}, {protocol: UDP, port: 53}, {protocol: SCTP, port: 9}, {protocol: UDP}]}]}"
         )
     ));
-    assert_eq!(ports(&m, "b/client", "a/db"), "5432/TCP, 1-65535/UDP, 9/SCTP");
+    assert_eq!(
+        ports(&m, "b/client", "a/db"),
+        "5432/TCP, 1-65535/UDP, 9/SCTP"
+    );
     assert!(reaches(&m, "b/client", "a/db", "5432/TCP"));
     assert!(!reaches(&m, "b/client", "a/db", "5433/TCP"));
     assert!(reaches(&m, "b/client", "a/db", "9/sctp"));
@@ -319,14 +334,23 @@ fn named_ports_resolve_on_each_destination_pod_with_their_protocol() {
     let cluster = [
         deploy("a", "v1", "tier: api", "{containerPort: 8080, name: http}"),
         deploy("a", "v2", "tier: api", "{containerPort: 9090, name: http}"),
-        deploy("a", "udp", "tier: api", "{containerPort: 7000, name: http, protocol: UDP}"),
+        deploy(
+            "a",
+            "udp",
+            "tier: api",
+            "{containerPort: 7000, name: http, protocol: UDP}",
+        ),
         deploy("a", "none", "tier: api", "{containerPort: 80}"),
         deploy("b", "client", "", ""),
     ]
     .concat();
     let m = model(&format!(
         "{cluster}{}",
-        policy("a", "api", "{podSelector: {matchLabels: {tier: api}}, ingress: [{ports: [{port: http}]}]}")
+        policy(
+            "a",
+            "api",
+            "{podSelector: {matchLabels: {tier: api}}, ingress: [{ports: [{port: http}]}]}"
+        )
     ));
     assert_eq!(ports(&m, "b/client", "a/v1"), "8080/TCP");
     assert_eq!(ports(&m, "b/client", "a/v2"), "9090/TCP");
@@ -407,8 +431,9 @@ fn undeclared_namespaces_are_assumed_with_only_their_name_label() {
     let m = model(&cluster);
     // b is not declared, so it has no team label.
     assert_eq!(ports(&m, "b/client", "a/db"), "none");
-    assert!(m.notes.iter().any(|n| n.kind == NoteKind::Assumption
-        && n.message.contains("namespace b is not declared")));
+    assert!(m.notes.iter().any(
+        |n| n.kind == NoteKind::Assumption && n.message.contains("namespace b is not declared")
+    ));
     // Declared, its labels count, and the automatic name label is added.
     let declared = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata: {{name: b, labels: {{team: clients}}}}\n---\n{cluster}"
@@ -465,11 +490,20 @@ fn the_cluster_dns_is_an_endpoint_synthetic_when_the_input_lacks_it() {
     let m = model(&two_namespaces());
     let dns = m.find_workload("kube-system/kube-dns").unwrap();
     assert!(m.workloads[dns].source.is_none());
-    assert!(m.notes.iter().any(|n| n.message.contains("synthetic kube-system/kube-dns")));
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.message.contains("synthetic kube-system/kube-dns"))
+    );
     let real = format!(
         "{}{}",
         two_namespaces(),
-        deploy("kube-system", "coredns", "k8s-app: kube-dns", "{containerPort: 53, protocol: UDP}")
+        deploy(
+            "kube-system",
+            "coredns",
+            "k8s-app: kube-dns",
+            "{containerPort: 53, protocol: UDP}"
+        )
     );
     let m = model(&real);
     assert!(m.find_workload("kube-system/kube-dns").is_err());
@@ -493,6 +527,10 @@ fn services_reach_their_backends_on_numeric_and_named_target_ports() {
         .collect();
     assert_eq!(
         targets,
-        [("web".to_string(), 80), ("web".to_string(), 443), ("web".to_string(), 9000)]
+        [
+            ("web".to_string(), 80),
+            ("web".to_string(), 443),
+            ("web".to_string(), 9000)
+        ]
     );
 }
