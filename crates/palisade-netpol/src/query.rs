@@ -207,13 +207,17 @@ impl Model {
     }
 
     /// An endpoint as a command line names it: `namespace/name` (or `namespace/kind/name`), an
-    /// IP address, or `external` (an IPv4 address no policy names).
+    /// IP address, a CIDR as the matrix shows it (see [`Endpoint::External`]), or `external`
+    /// (an IPv4 address no policy names).
     pub fn parse_endpoint(&self, text: &str) -> Result<Endpoint, String> {
         if text == "external" {
             return Ok(Endpoint::External(Cidr::everything(Family::V4)));
         }
         if let Ok(address) = text.parse::<IpAddr>() {
             return Ok(Endpoint::External(Cidr::host(address)));
+        }
+        if let Ok(cidr) = text.parse::<Cidr>() {
+            return Ok(Endpoint::External(cidr));
         }
         self.find_workload(text).map(Endpoint::Workload)
     }

@@ -141,4 +141,8 @@ fn named_ip_blocks_become_endpoints_of_their_own() {
     assert_eq!(port("10.0.0.0/8"), "443/TCP");
     assert_eq!(port("10.1.0.0/16"), "none");
     assert_eq!(port("0.0.0.0/0"), "all");
+    // `reach` takes the same CIDRs.
+    let ten = m.parse_endpoint("10.0.0.0/8").unwrap();
+    let web = m.parse_endpoint("a/web").unwrap();
+    assert_eq!(m.allowed_ports(web, ten).to_string(), "443/TCP");
 }
