@@ -28,7 +28,7 @@
 //! the graph; bindings are indexed by subject so each subject's edges come from its own
 //! bindings only.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::authorizer::{Policy, SubjectKey, User, rule_grants};
 use crate::model::{Binding, Subject, SubjectKind};
@@ -97,6 +97,8 @@ enum Vertex {
     MountedEverywhere,
     AnyUser,
     AnyGroup,
+    /// What the members of these groups hold (shared by every subject in them).
+    Holds(Vec<String>),
 }
 
 /// The user a subject's credentials authenticate as (a group: one of its members).
@@ -136,7 +138,23 @@ struct Found<'p> {
     names: &'p [String],
 }
 
-/// A subject's bindings, asked what they grant.
+/// The bindings naming any of `keys`, in order, once each.
+fn bindings_of<'k>(
+    index: &HashMap<SubjectKey<'_>, Vec<usize>>,
+    keys: impl IntoIterator<Item = SubjectKey<'k>>,
+) -> Vec<usize> {
+    let mut bindings: Vec<usize> = keys
+        .into_iter()
+        .filter_map(|key| index.get(&key))
+        .flatten()
+        .copied()
+        .collect();
+    bindings.sort_unstable();
+    bindings.dedup();
+    bindings
+}
+
+/// A subject's bindings (or its groups'), asked what they grant.
 struct Holdings<'p> {
     policy: &'p Policy,
     bindings: Vec<usize>,
@@ -145,40 +163,6 @@ struct Holdings<'p> {
 }
 
 impl<'p> Holdings<'p> {
-    fn of(
-        policy: &'p Policy,
-        index: &HashMap<SubjectKey<'p>, Vec<usize>>,
-        account_namespaces: &'p BTreeSet<String>,
-        user: &User,
-    ) -> Self {
-        let mut keys: Vec<SubjectKey<'_>> = vec![(SubjectKind::User, None, user.name.as_str())];
-        if let Some((namespace, name)) = user
-            .name
-            .strip_prefix("system:serviceaccount:")
-            .and_then(|rest| rest.split_once(':'))
-        {
-            keys.push((SubjectKind::ServiceAccount, Some(namespace), name));
-        }
-        keys.extend(
-            user.groups
-                .iter()
-                .map(|group| (SubjectKind::Group, None, group.as_str())),
-        );
-        let mut bindings: Vec<usize> = keys
-            .iter()
-            .filter_map(|key| index.get(key))
-            .flatten()
-            .copied()
-            .collect();
-        bindings.sort_unstable();
-        bindings.dedup();
-        Holdings {
-            policy,
-            bindings,
-            account_namespaces,
-        }
-    }
-
     fn binding(&self, position: usize) -> &'p Binding {
         &self.policy.bindings[position]
     }
@@ -282,69 +266,83 @@ const POD_CONTROLLERS: &[(&str, &str)] = &[
     ("", "replicationcontrollers"),
 ];
 
-/// The edges out of one subject.
-fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy: &Policy) {
-    let rbac = "rbac.authorization.k8s.io";
+/// The edges out of one subject, before they join the graph.
+#[derive(Default, Clone)]
+struct Edges(Vec<(Vertex, &'static str, Option<usize>)>);
+
+impl Edges {
+    fn edge(&mut self, to: Vertex, technique: &'static str, via: Option<usize>) {
+        self.0.push((to, technique, via));
+    }
+
+    fn is_admin(&self) -> bool {
+        self.0
+            .iter()
+            .any(|&(_, technique, _)| technique == "bound-to-cluster-admin")
+    }
+}
+
+/// What the members of a set of groups hold: a vertex with its edges, whether that is
+/// cluster-admin already, and its permissions toward combined techniques.
+struct GroupSet {
+    vertex: usize,
+    admin: bool,
+    parts: ComboParts,
+}
+
+impl GroupSet {
+    fn new(
+        graph: &mut Graph,
+        policy: &Policy,
+        index: &HashMap<SubjectKey<'_>, Vec<usize>>,
+        account_namespaces: &BTreeSet<String>,
+        groups: &[String],
+    ) -> GroupSet {
+        let vertex = graph.id(Vertex::Holds(groups.to_vec()));
+        let holdings = Holdings {
+            policy,
+            bindings: bindings_of(
+                index,
+                groups
+                    .iter()
+                    .map(|group| (SubjectKind::Group, None, group.as_str())),
+            ),
+            account_namespaces,
+        };
+        let mut edges = Edges::default();
+        let parts = ComboParts::of(&holdings);
+        // The API server lets `system:masters` do anything, whatever RBAC says.
+        if groups.iter().any(|g| g == "system:masters") {
+            edges.edge(
+                Vertex::Principal(Principal::ClusterAdmin),
+                "bound-to-cluster-admin",
+                None,
+            );
+        } else {
+            simple_edges(&mut edges, &holdings, policy);
+            parts.edges(&mut edges);
+        }
+        let admin = edges.is_admin();
+        for (to, technique, via) in edges.0 {
+            graph.edge(vertex, to, technique, via);
+        }
+        GroupSet {
+            vertex,
+            admin,
+            parts,
+        }
+    }
+}
+
+/// The edges of the techniques that need one permission, from a set of bindings.
+fn simple_edges(out: &mut Edges, holdings: &Holdings<'_>, policy: &Policy) {
     if let Some(via) = holdings.cluster_wide("*", "*", "*", "") {
-        graph.edge(
-            from,
+        out.edge(
             Vertex::Principal(Principal::ClusterAdmin),
             "bound-to-cluster-admin",
             Some(via),
         );
         return;
-    }
-    // bind: a new binding to cluster-admin.
-    if let (Some(via), Some(_)) = (
-        holdings.cluster_wide("bind", rbac, "clusterroles", "cluster-admin"),
-        holdings.cluster_wide("create", rbac, "clusterrolebindings", ""),
-    ) {
-        graph.edge(
-            from,
-            Vertex::Principal(Principal::ClusterAdmin),
-            "bind",
-            Some(via),
-        );
-    }
-    for bind in holdings.find("bind", rbac, "clusterroles") {
-        let Some(namespace) = bind.namespace else {
-            continue;
-        };
-        let names_admin = bind.names.is_empty()
-            || bind
-                .names
-                .iter()
-                .any(|n| matches!(n.as_str(), "cluster-admin" | "admin" | "edit"));
-        let creates = holdings
-            .find("create", rbac, "rolebindings")
-            .iter()
-            .any(|f| f.namespace.is_none_or(|n| n == namespace));
-        if names_admin && creates {
-            graph.edge(from, accounts(Some(namespace)), "bind", Some(bind.binding));
-        }
-    }
-    // escalate: rewrite a ClusterRole the subject holds.
-    let escalate = holdings.find("escalate", rbac, "clusterroles");
-    let edits: Vec<Found<'_>> = ["update", "patch"]
-        .iter()
-        .flat_map(|verb| holdings.find(verb, rbac, "clusterroles"))
-        .collect();
-    let cluster_names = |f: &Found<'_>, role: &str| {
-        f.namespace.is_none() && (f.names.is_empty() || f.names.iter().any(|n| n == role))
-    };
-    if let Some(via) = holdings.cluster_roles().find_map(|role| {
-        let escalates = escalate.iter().find(|f| cluster_names(f, role))?;
-        edits
-            .iter()
-            .any(|f| cluster_names(f, role))
-            .then_some(escalates.binding)
-    }) {
-        graph.edge(
-            from,
-            Vertex::Principal(Principal::ClusterAdmin),
-            "escalate",
-            Some(via),
-        );
     }
     // impersonate.
     for found in holdings.find("impersonate", "", "groups") {
@@ -352,8 +350,7 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
             continue;
         }
         if found.names.is_empty() || found.names.iter().any(|n| n == "system:masters") {
-            graph.edge(
-                from,
+            out.edge(
                 Vertex::Principal(Principal::ClusterAdmin),
                 "impersonate",
                 Some(found.binding),
@@ -365,10 +362,10 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
                 name: name.clone(),
                 namespace: None,
             }));
-            graph.edge(from, group, "impersonate", Some(found.binding));
+            out.edge(group, "impersonate", Some(found.binding));
         }
         if found.names.is_empty() {
-            graph.edge(from, Vertex::AnyGroup, "impersonate", Some(found.binding));
+            out.edge(Vertex::AnyGroup, "impersonate", Some(found.binding));
         }
     }
     for found in holdings.find("impersonate", "", "users") {
@@ -376,7 +373,7 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
             continue;
         }
         if found.names.is_empty() {
-            graph.edge(from, Vertex::AnyUser, "impersonate", Some(found.binding));
+            out.edge(Vertex::AnyUser, "impersonate", Some(found.binding));
         }
         for name in found.names {
             let user = User::parse(name);
@@ -392,10 +389,10 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
                     namespace: None,
                 })),
             };
-            graph.edge(from, subject, "impersonate", Some(found.binding));
+            out.edge(subject, "impersonate", Some(found.binding));
         }
     }
-    named_accounts_edges(graph, from, holdings, "impersonate", "serviceaccounts");
+    named_accounts_edges(out, holdings, "impersonate", "serviceaccounts");
     // Pods, and what they mount.
     let mut pod_grants: Vec<(Found<'_>, &'static str)> = holdings
         .find("create", "", "pods")
@@ -411,18 +408,12 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
         );
     }
     for (found, technique) in &pod_grants {
-        graph.edge(
-            from,
-            accounts(found.namespace),
-            technique,
-            Some(found.binding),
-        );
+        out.edge(accounts(found.namespace), technique, Some(found.binding));
         let admits_privileged = found
             .namespace
             .is_none_or(|n| policy.namespaces.get(n).copied().unwrap_or(true));
         if admits_privileged {
-            graph.edge(
-                from,
+            out.edge(
                 Vertex::Principal(Principal::Node),
                 "privileged-pod",
                 Some(found.binding),
@@ -432,8 +423,7 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
     for verb in ["get", "list", "watch"] {
         for found in holdings.find(verb, "", "secrets") {
             if found.names.is_empty() {
-                graph.edge(
-                    from,
+                out.edge(
                     accounts(found.namespace),
                     "read-secrets",
                     Some(found.binding),
@@ -441,45 +431,50 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
             }
         }
     }
-    named_accounts_edges(
-        graph,
-        from,
-        holdings,
-        "create-token",
-        "serviceaccounts/token",
-    );
+    named_accounts_edges(out, holdings, "create-token", "serviceaccounts/token");
     for verb in ["create", "get"] {
         for found in holdings.find(verb, "", "pods/exec") {
             let mounted = found
                 .namespace
                 .map_or(Vertex::MountedEverywhere, |n| Vertex::MountedIn(n.into()));
-            graph.edge(from, mounted, "exec", Some(found.binding));
+            out.edge(mounted, "exec", Some(found.binding));
         }
     }
     // The node: through the kubelet API, or a certificate from a CSR the subject approves.
     for verb in ["get", "create"] {
         if let Some(via) = holdings.cluster_wide(verb, "", "nodes/proxy", "") {
-            graph.edge(
-                from,
-                Vertex::Principal(Principal::Node),
-                "node-proxy",
-                Some(via),
-            );
+            out.edge(Vertex::Principal(Principal::Node), "node-proxy", Some(via));
         }
     }
-    let certificates = "certificates.k8s.io";
-    if holdings
-        .cluster_wide("create", certificates, "certificatesigningrequests", "")
-        .is_some()
-        && holdings
-            .cluster_wide(
-                "update",
-                certificates,
-                "certificatesigningrequests/approval",
-                "",
-            )
-            .is_some()
-    {
+}
+
+/// The permissions of the techniques that need several together, gathered from a set of
+/// bindings so that a subject's own and its groups' combine (bind plus create bindings,
+/// escalate plus update on a held role, CSR create plus approval plus a signer).
+#[derive(Debug, Default, Clone)]
+struct ComboParts {
+    /// `bind` on the ClusterRole cluster-admin, cluster-wide.
+    bind_cluster_admin: Option<usize>,
+    create_cluster_bindings: bool,
+    /// `bind` on an admin-like role within a namespace (a RoleBinding's scope).
+    namespace_binds: Vec<(String, usize)>,
+    /// Where RoleBindings may be created (`None`: every namespace).
+    create_bindings: Vec<Option<String>>,
+    /// Cluster-wide `escalate` and `update`/`patch` on ClusterRoles: their resource names.
+    escalate: Vec<(Vec<String>, usize)>,
+    edit: Vec<Vec<String>>,
+    /// The ClusterRoles held through ClusterRoleBindings.
+    held: Vec<String>,
+    csr_create: bool,
+    csr_approval: bool,
+    approve_client: Option<usize>,
+    approve_kubelet: Option<usize>,
+}
+
+impl ComboParts {
+    fn of(holdings: &Holdings<'_>) -> ComboParts {
+        let rbac = "rbac.authorization.k8s.io";
+        let certificates = "certificates.k8s.io";
         let approves = |signer: &str| {
             holdings
                 .cluster_wide("approve", certificates, "signers", signer)
@@ -487,20 +482,125 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
                     holdings.cluster_wide("approve", certificates, "signers", "kubernetes.io/*")
                 })
         };
-        if let Some(via) = approves("kubernetes.io/kube-apiserver-client") {
-            graph.edge(
-                from,
-                Vertex::Principal(Principal::ClusterAdmin),
-                "csr-approve",
-                Some(via),
-            );
-        } else if let Some(via) = approves("kubernetes.io/kube-apiserver-client-kubelet") {
-            graph.edge(
-                from,
-                Vertex::Principal(Principal::Node),
-                "csr-approve",
-                Some(via),
-            );
+        let cluster = |found: Vec<Found<'_>>| -> Vec<(Vec<String>, usize)> {
+            found
+                .into_iter()
+                .filter(|f| f.namespace.is_none())
+                .map(|f| (f.names.to_vec(), f.binding))
+                .collect()
+        };
+        ComboParts {
+            bind_cluster_admin: holdings.cluster_wide(
+                "bind",
+                rbac,
+                "clusterroles",
+                "cluster-admin",
+            ),
+            create_cluster_bindings: holdings
+                .cluster_wide("create", rbac, "clusterrolebindings", "")
+                .is_some(),
+            namespace_binds: holdings
+                .find("bind", rbac, "clusterroles")
+                .into_iter()
+                .filter(|f| {
+                    f.names.is_empty()
+                        || f.names
+                            .iter()
+                            .any(|n| matches!(n.as_str(), "cluster-admin" | "admin" | "edit"))
+                })
+                .filter_map(|f| Some((f.namespace?.to_string(), f.binding)))
+                .collect(),
+            create_bindings: holdings
+                .find("create", rbac, "rolebindings")
+                .into_iter()
+                .map(|f| f.namespace.map(str::to_string))
+                .collect(),
+            escalate: cluster(holdings.find("escalate", rbac, "clusterroles")),
+            edit: ["update", "patch"]
+                .into_iter()
+                .flat_map(|verb| cluster(holdings.find(verb, rbac, "clusterroles")))
+                .map(|(names, _)| names)
+                .collect(),
+            held: holdings.cluster_roles().map(str::to_string).collect(),
+            csr_create: holdings
+                .cluster_wide("create", certificates, "certificatesigningrequests", "")
+                .is_some(),
+            csr_approval: holdings
+                .cluster_wide(
+                    "update",
+                    certificates,
+                    "certificatesigningrequests/approval",
+                    "",
+                )
+                .is_some(),
+            approve_client: approves("kubernetes.io/kube-apiserver-client"),
+            approve_kubelet: approves("kubernetes.io/kube-apiserver-client-kubelet"),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bind_cluster_admin.is_none()
+            && !self.create_cluster_bindings
+            && self.namespace_binds.is_empty()
+            && self.create_bindings.is_empty()
+            && self.escalate.is_empty()
+            && self.edit.is_empty()
+            && self.held.is_empty()
+            && !self.csr_create
+            && !self.csr_approval
+            && self.approve_client.is_none()
+            && self.approve_kubelet.is_none()
+    }
+
+    /// Both sets of permissions together.
+    fn with(&self, other: &ComboParts) -> ComboParts {
+        let mut both = self.clone();
+        both.bind_cluster_admin = both.bind_cluster_admin.or(other.bind_cluster_admin);
+        both.create_cluster_bindings |= other.create_cluster_bindings;
+        both.namespace_binds
+            .extend(other.namespace_binds.iter().cloned());
+        both.create_bindings
+            .extend(other.create_bindings.iter().cloned());
+        both.escalate.extend(other.escalate.iter().cloned());
+        both.edit.extend(other.edit.iter().cloned());
+        both.held.extend(other.held.iter().cloned());
+        both.csr_create |= other.csr_create;
+        both.csr_approval |= other.csr_approval;
+        both.approve_client = both.approve_client.or(other.approve_client);
+        both.approve_kubelet = both.approve_kubelet.or(other.approve_kubelet);
+        both
+    }
+
+    /// The edges the combined permissions make.
+    fn edges(&self, out: &mut Edges) {
+        let admin = || Vertex::Principal(Principal::ClusterAdmin);
+        if let (Some(via), true) = (self.bind_cluster_admin, self.create_cluster_bindings) {
+            out.edge(admin(), "bind", Some(via));
+        }
+        for (namespace, via) in &self.namespace_binds {
+            let creates = self
+                .create_bindings
+                .iter()
+                .any(|scope| scope.as_ref().is_none_or(|n| n == namespace));
+            if creates {
+                out.edge(accounts(Some(namespace)), "bind", Some(*via));
+            }
+        }
+        let names =
+            |names: &[String], role: &str| names.is_empty() || names.iter().any(|n| n == role);
+        let escalation = self.held.iter().find_map(|role| {
+            let (_, via) = self.escalate.iter().find(|(n, _)| names(n, role))?;
+            self.edit.iter().any(|n| names(n, role)).then_some(*via)
+        });
+        if let Some(via) = escalation {
+            out.edge(admin(), "escalate", Some(via));
+        }
+        if self.csr_create && self.csr_approval {
+            if let Some(via) = self.approve_client {
+                out.edge(admin(), "csr-approve", Some(via));
+            } else if let Some(via) = self.approve_kubelet {
+                out.edge(Vertex::Principal(Principal::Node), "csr-approve", Some(via));
+            }
         }
     }
 }
@@ -508,8 +608,7 @@ fn subject_edges(graph: &mut Graph, from: usize, holdings: &Holdings<'_>, policy
 /// Edges to service accounts through a grant on `resource` that may be limited to named
 /// accounts (impersonation, token requests).
 fn named_accounts_edges(
-    graph: &mut Graph,
-    from: usize,
+    out: &mut Edges,
     holdings: &Holdings<'_>,
     technique: &'static str,
     resource: &str,
@@ -521,12 +620,7 @@ fn named_accounts_edges(
     };
     for found in holdings.find(verb, "", resource) {
         if found.names.is_empty() {
-            graph.edge(
-                from,
-                accounts(found.namespace),
-                technique,
-                Some(found.binding),
-            );
+            out.edge(accounts(found.namespace), technique, Some(found.binding));
             continue;
         }
         let namespaces: Vec<&str> = match found.namespace {
@@ -539,12 +633,7 @@ fn named_accounts_edges(
         };
         for namespace in namespaces {
             for name in found.names {
-                graph.edge(
-                    from,
-                    account(namespace, name),
-                    technique,
-                    Some(found.binding),
-                );
+                out.edge(account(namespace, name), technique, Some(found.binding));
             }
         }
     }
@@ -594,16 +683,48 @@ pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
     for subject in &principals {
         graph.id(Vertex::Principal(Principal::Subject((*subject).clone())));
     }
+    // A subject's edges: its own bindings', and one step to what its groups hold (built once
+    // per set of groups); combined techniques also join its own and its groups' permissions.
+    let mut group_sets: HashMap<Vec<String>, GroupSet> = HashMap::new();
+    let mut admins: HashSet<usize> = HashSet::new();
     for subject in &principals {
         let from = graph.id(Vertex::Principal(Principal::Subject((*subject).clone())));
-        // The API server lets this group do anything, whatever RBAC says.
-        if subject.kind == SubjectKind::Group && subject.name == "system:masters" {
-            let admin = Vertex::Principal(Principal::ClusterAdmin);
-            graph.edge(from, admin, "bound-to-cluster-admin", None);
-            continue;
+        let user = user_of(subject);
+        let mut groups = user.groups.clone();
+        groups.sort();
+        if !group_sets.contains_key(&groups) {
+            let set = GroupSet::new(&mut graph, policy, &index, &account_namespaces, &groups);
+            group_sets.insert(groups.clone(), set);
         }
-        let holdings = Holdings::of(policy, &index, &account_namespaces, &user_of(subject));
-        subject_edges(&mut graph, from, &holdings, policy);
+        let group = &group_sets[&groups];
+        graph.edges[from].push((group.vertex, "", None));
+        let mut own_keys = vec![(SubjectKind::User, None, user.name.as_str())];
+        if let Some((namespace, name)) = user
+            .name
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            own_keys.push((SubjectKind::ServiceAccount, Some(namespace), name));
+        }
+        let own = Holdings {
+            policy,
+            bindings: bindings_of(&index, own_keys),
+            account_namespaces: &account_namespaces,
+        };
+        let mut edges = Edges::default();
+        if !own.bindings.is_empty() {
+            simple_edges(&mut edges, &own, policy);
+            let parts = ComboParts::of(&own);
+            if !parts.is_empty() {
+                parts.with(&group.parts).edges(&mut edges);
+            }
+        }
+        if group.admin || edges.is_admin() {
+            admins.insert(from);
+        }
+        for (to, technique, via) in edges.0 {
+            graph.edge(from, to, technique, via);
+        }
     }
     // Capabilities lead to the principals they stand for (including accounts first met as
     // targets of named grants); the node to the tokens its pods mount.
@@ -656,17 +777,18 @@ pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
     for subject in starts {
         let start = graph.ids[&Vertex::Principal(Principal::Subject(subject.clone()))];
         // Admins themselves are not escalation paths.
-        let is_admin = graph.edges[start]
-            .iter()
-            .any(|&(_, technique, _)| technique == "bound-to-cluster-admin");
-        if is_admin || next[start].is_none() {
+        if admins.contains(&start) || next[start].is_none() {
             continue;
         }
         let mut steps = Vec::new();
         let mut at = start;
         let mut pending = None;
         while let Some((to, technique, via)) = next[at] {
-            let (technique, via) = *pending.get_or_insert((technique, via));
+            // A step is named by its first technique (capabilities pass it on unnamed).
+            if pending.is_none() && !technique.is_empty() {
+                pending = Some((technique, via));
+            }
+            let (technique, via) = pending.unwrap_or((technique, via));
             if let Vertex::Principal(principal) = &graph.vertices[to] {
                 steps.push(Step {
                     technique,

@@ -35,7 +35,12 @@ account without its permissions.
 };
 
 fn check(policy: &Policy) -> Vec<Hit> {
-    let declares = |namespace: &str| policy.service_accounts.keys().any(|(n, _)| n == namespace);
+    let declaring: std::collections::HashSet<&str> = policy
+        .service_accounts
+        .keys()
+        .map(|(namespace, _)| namespace.as_str())
+        .collect();
+    let declares = |namespace: &str| declaring.contains(namespace);
     subject_hits(policy, &|_, subject| {
         let namespace = subject.namespace.as_deref()?;
         // Every namespace gets its `default` account from the controller manager.
