@@ -25,6 +25,6 @@ pub use cidr::{Cidr, IpBlock};
 pub use coverage::Coverage;
 pub use eval::Endpoint;
 pub use generate::{Generated, RequiredConnection, generate};
-pub use model::{Direction, Model, Note, NoteKind, Policy, Workload};
+pub use model::{Direction, Model, ModelBuilder, Note, NoteKind, Policy, Workload};
 pub use ports::{PortRange, PortSet, Protocol};
 pub use query::{EndpointRef, Matrix, MatrixOptions, PortQuery, Reach, Verdict};

@@ -294,7 +294,7 @@ impl Model {
     /// kinds are ignored) and builds the selection indexes. Never fails: what cannot be read is
     /// left out with a [`NoteKind::Problem`] note.
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object>) -> Model {
-        let mut builder = Builder::default();
+        let mut builder = ModelBuilder::default();
         for object in objects {
             builder.add(object);
         }
@@ -343,8 +343,10 @@ impl Model {
     }
 }
 
+/// A model gathered while objects stream by (a scan does not keep them): [`ModelBuilder::add`]
+/// each object, [`ModelBuilder::merge`] partial builders, [`ModelBuilder::finish`] once.
 #[derive(Default)]
-struct Builder {
+pub struct ModelBuilder {
     namespaces: BTreeMap<String, Namespace>,
     /// Namespaces objects live in, with the first object found there.
     referenced: BTreeMap<String, Source>,
@@ -361,8 +363,22 @@ fn source(object: &Object, path: &JsonPath) -> Source {
     }
 }
 
-impl Builder {
-    fn add(&mut self, object: &Object) {
+impl ModelBuilder {
+    /// Two partial builders (of different inputs) together, in input order.
+    pub fn merge(mut self, other: ModelBuilder) -> ModelBuilder {
+        self.namespaces.extend(other.namespaces);
+        for (name, first) in other.referenced {
+            self.referenced.entry(name).or_insert(first);
+        }
+        self.workloads.extend(other.workloads);
+        self.services.extend(other.services);
+        self.policies.extend(other.policies);
+        self.notes.extend(other.notes);
+        self
+    }
+
+    /// Adds an object if it is a Namespace, Service, NetworkPolicy or workload.
+    pub fn add(&mut self, object: &Object) {
         match (object.group(), object.kind.as_str()) {
             ("", "Namespace") => self.add_namespace(object),
             ("", "Service") => self.add_service(object),
@@ -568,7 +584,8 @@ impl Builder {
         }
     }
 
-    fn finish(mut self) -> Model {
+    /// The model, with assumed namespaces, the cluster DNS and the selection indexes.
+    pub fn finish(mut self) -> Model {
         let has_dns = self.workloads.iter().any(|w| {
             w.namespace == DNS_NAMESPACE
                 && w.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)

@@ -43,6 +43,8 @@ enum Command {
     Version(crate::db::VersionArgs),
     /// RBAC: who-can, can-i, show, risks, escalation paths, the default policy.
     Rbac(crate::rbac::RbacArgs),
+    /// NetworkPolicies: coverage, reach, the connectivity matrix, policy generation.
+    Netpol(crate::netpol::NetpolArgs),
     /// List every rule: id, severity, title.
     Checks {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -172,6 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(args) => crate::db::run(args),
         Command::Version(args) => crate::db::run_version(args),
         Command::Rbac(args) => crate::rbac::run(args),
+        Command::Netpol(args) => crate::netpol::run(args),
         Command::Checks { format } => {
             let rules = rules::all();
             let text = match format {

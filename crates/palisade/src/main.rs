@@ -4,6 +4,8 @@ mod cli;
 mod db;
 mod docs;
 mod image;
+mod inputs;
+mod netpol;
 mod rbac;
 mod rules;
 mod scan;

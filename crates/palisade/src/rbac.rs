@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
-use palisade_k8s::{Input, discover, load_stream};
 use palisade_rbac::paths::{EscalationPath, Principal, escalation_paths};
 use palisade_rbac::rules::escalation_path::principal_name;
 use palisade_rbac::{Grant, Policy, Request, User};
@@ -289,29 +287,7 @@ fn load_policy(common: &Common) -> anyhow::Result<Result<Policy, ExitCode>> {
 }
 
 fn load_policy_from(paths: &[PathBuf]) -> anyhow::Result<Result<Policy, ExitCode>> {
-    let (inputs, mut errors) = discover(paths, &[]);
-    let mut objects = Vec::new();
-    for input in inputs {
-        if matches!(input, Input::Dockerfile(_)) {
-            continue;
-        }
-        let file: Arc<str> = Arc::from(input.display_name());
-        match input.read() {
-            Ok(text) => {
-                let loaded = load_stream(&file, &text);
-                errors.extend(loaded.errors);
-                objects.extend(loaded.objects);
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    if !errors.is_empty() {
-        for error in &errors {
-            eprintln!("palisade: input error: {error}");
-        }
-        return Ok(Err(ExitCode::from(2)));
-    }
-    Ok(Ok(Policy::from_objects(&objects)))
+    Ok(crate::inputs::load_objects(paths).map(|objects| Policy::from_objects(&objects)))
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! The whole rule catalogue: the manifest rules of palisade-checks, the Dockerfile rules of
-//! palisade-dockerfile and the image rules of palisade-image, looked up by id, kebab-case name
-//! or alias (hadolint codes).
+//! palisade-dockerfile, the image rules of palisade-image, the vulnerability rule, and the
+//! whole-input RBAC and NetworkPolicy rules, looked up by id, kebab-case name or alias
+//! (hadolint codes).
 
 use palisade_core::RuleMeta;
 
@@ -12,6 +13,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
         .chain(palisade_image::rules::all().map(|r| &r.meta))
         .chain(std::iter::once(&palisade_vulndb::rule::RULE))
         .chain(palisade_rbac::rules::all().map(|r| &r.meta))
+        .chain(palisade_netpol::rules::all().map(|r| &r.meta))
         .collect()
 }
 

@@ -15,6 +15,7 @@ use palisade_dockerfile::{Selection, analyze};
 use palisade_k8s::schema::check_types;
 use palisade_k8s::yaml::split_documents;
 use palisade_k8s::{Input, discover, load_document};
+use palisade_netpol::ModelBuilder;
 use palisade_rbac::{Policy, model::Workload};
 use rayon::prelude::*;
 
@@ -119,44 +120,48 @@ pub fn scan(
     } else {
         ProgressBar::hidden()
     };
-    let collect_workloads = rbac_enabled;
-    let (mut result, workloads) = texts
+    let netpol_enabled = palisade_netpol::rules::all().any(|rule| engine.enabled(&rule.meta));
+    let wanted = Wanted {
+        workloads: rbac_enabled,
+        network: netpol_enabled,
+    };
+    let (mut result, gathered) = texts
         .par_iter()
         .map(|text| {
             let scanned = match text.input() {
                 Input::Dockerfile(_) => (
                     scan_dockerfile(text, engine, &dockerfile_settings),
-                    Vec::new(),
+                    Gathered::default(),
                 ),
-                _ => scan_input(text, engine, &options, collect_workloads),
+                _ => scan_input(text, engine, &options, wanted),
             };
             bar.inc(1);
             scanned
         })
-        .reduce(|| (ScanResult::default(), Vec::new()), merge_scanned);
+        .reduce(
+            || (ScanResult::default(), Gathered::default()),
+            merge_scanned,
+        );
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
+    let enabled = |rule: &RuleMeta| engine.enabled(rule);
     if rbac_enabled {
-        policy.workloads = workloads;
+        policy.workloads = gathered.workloads;
         if let Some(defaults) = options.default_policy {
             policy = policy.merge(defaults);
         }
         policy.complete();
-        let enabled = |rule: &RuleMeta| engine.enabled(rule);
-        let mut findings = palisade_rbac::rules::check(&policy, &enabled);
-        for finding in &mut findings {
-            if let Some(severity) = engine.severity.get(finding.rule.id) {
-                finding.severity = *severity;
-            }
-        }
-        if !policy.roles.is_empty() || !policy.bindings.is_empty() {
-            result.rules_applied.extend(
-                palisade_rbac::rules::all()
-                    .filter(|rule| enabled(&rule.meta))
-                    .map(|rule| rule.meta.id),
-            );
-        }
-        result.findings.extend(findings);
+        let findings = palisade_rbac::rules::check(&policy, &enabled);
+        let applies = !policy.roles.is_empty() || !policy.bindings.is_empty();
+        let rules = palisade_rbac::rules::all().map(|rule| &rule.meta);
+        add_whole_input_findings(&mut result, engine, findings, applies.then_some(rules));
+    }
+    if netpol_enabled {
+        let model = gathered.network.finish();
+        let findings = palisade_netpol::rules::check(&model, &enabled);
+        let applies = !model.workloads.is_empty() || !model.policies.is_empty();
+        let rules = palisade_netpol::rules::all().map(|rule| &rule.meta);
+        add_whole_input_findings(&mut result, engine, findings, applies.then_some(rules));
     }
     result.sort();
     result
@@ -192,29 +197,73 @@ fn scan_dockerfile(
     result
 }
 
-/// Two partial scans, with their workload identities, together.
-fn merge_scanned(
-    (result, mut workloads): (ScanResult, Vec<Workload>),
-    (other, other_workloads): (ScanResult, Vec<Workload>),
-) -> (ScanResult, Vec<Workload>) {
-    workloads.extend(other_workloads);
-    (result.merge(other), workloads)
+/// The findings of a whole-input analysis (RBAC, NetworkPolicies) join the scan's, with the
+/// configured severities; its enabled rules count as applied when the input had something for
+/// them to judge.
+fn add_whole_input_findings<'r>(
+    result: &mut ScanResult,
+    engine: &Engine,
+    mut findings: Vec<palisade_core::Finding>,
+    applied: Option<impl Iterator<Item = &'r RuleMeta>>,
+) {
+    for finding in &mut findings {
+        if let Some(severity) = engine.severity.get(finding.rule.id) {
+            finding.severity = *severity;
+        }
+    }
+    if let Some(rules) = applied {
+        result.rules_applied.extend(
+            rules
+                .filter(|rule| engine.enabled(rule))
+                .map(|rule| rule.id),
+        );
+    }
+    result.findings.extend(findings);
 }
 
-/// One manifest file: the object rules, and the identities of its workloads for the RBAC
-/// analysis when `collect_workloads`.
+/// Which whole-input analyses want objects gathered in the per-object pass.
+#[derive(Clone, Copy)]
+struct Wanted {
+    /// Who workloads run as (RBAC escalation paths).
+    workloads: bool,
+    /// Namespaces, workloads, Services and NetworkPolicies (the network model).
+    network: bool,
+}
+
+/// What the per-object pass gathers for the whole-input analyses.
+#[derive(Default)]
+struct Gathered {
+    workloads: Vec<Workload>,
+    network: ModelBuilder,
+}
+
+/// Two partial scans, with what they gathered, together.
+fn merge_scanned(
+    (result, gathered): (ScanResult, Gathered),
+    (other, other_gathered): (ScanResult, Gathered),
+) -> (ScanResult, Gathered) {
+    let mut workloads = gathered.workloads;
+    workloads.extend(other_gathered.workloads);
+    let gathered = Gathered {
+        workloads,
+        network: gathered.network.merge(other_gathered.network),
+    };
+    (result.merge(other), gathered)
+}
+
+/// One manifest file: the object rules, and what the whole-input analyses want gathered.
 fn scan_input(
     text: &Text,
     engine: &Engine,
     options: &Options,
-    collect_workloads: bool,
-) -> (ScanResult, Vec<Workload>) {
+    wanted: Wanted,
+) -> (ScanResult, Gathered) {
     let file: Arc<str> = Arc::from(text.input().display_name());
     let content = match text.read() {
         Ok(content) => content,
-        Err(error) => return (ScanResult::unreadable(error), Vec::new()),
+        Err(error) => return (ScanResult::unreadable(error), Gathered::default()),
     };
-    let (mut result, workloads) = split_documents(&content)
+    let (mut result, gathered) = split_documents(&content)
         .par_iter()
         .map(|doc| {
             let loaded = load_document(&file, doc);
@@ -225,14 +274,17 @@ fn scan_input(
             result.summary.documents = loaded.documents;
             result.summary.skipped_documents = loaded.skipped_documents;
             result.summary.objects = loaded.objects.len();
-            let mut workloads = Vec::new();
+            let mut gathered = Gathered::default();
             for object in &loaded.objects {
                 if engine.is_skipped(object) {
                     result.summary.skipped_system_objects += 1;
                     continue;
                 }
-                if collect_workloads {
-                    workloads.extend(Workload::from_object(object));
+                if wanted.workloads {
+                    gathered.workloads.extend(Workload::from_object(object));
+                }
+                if wanted.network {
+                    gathered.network.add(object);
                 }
                 result.errors.extend(check_types(object));
                 let checked = engine.check(object);
@@ -248,9 +300,12 @@ fn scan_input(
                     });
                 }
             }
-            (result, workloads)
+            (result, gathered)
         })
-        .reduce(|| (ScanResult::default(), Vec::new()), merge_scanned);
+        .reduce(
+            || (ScanResult::default(), Gathered::default()),
+            merge_scanned,
+        );
     result.summary.files = 1;
-    (result, workloads)
+    (result, gathered)
 }

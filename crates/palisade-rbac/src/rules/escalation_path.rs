@@ -45,7 +45,7 @@ namespaces."#,
         remediation: "Break the path at its first step: remove the grant the finding points at, or move the powerful account out of the namespace it reaches (run `palisade rbac paths` for the whole chain).",
         aliases: &[],
         frameworks: &[],
-        references: &[palisade_core::mitre!("T1078", "004")],
+        references: &[palisade_core::mitre!("T1528")],
     },
     check,
 };
