@@ -7,6 +7,8 @@
 //! `podSelector` (so it isolates every pod, present and future), isolates that direction, and
 //! has no rule that allows every peer.
 
+use std::collections::HashMap;
+
 use palisade_core::Location;
 use serde::Serialize;
 
@@ -118,24 +120,37 @@ pub fn is_default_deny(policy: &Policy, direction: Direction) -> bool {
 
 /// Whether the input (not the synthetic DNS endpoint) has workloads in `namespace`.
 fn has_workloads(model: &Model, namespace: &str) -> bool {
+    workloads_in(model, namespace) > 0
+}
+
+/// How many workloads of the input (not synthetic) run in `namespace`.
+fn workloads_in(model: &Model, namespace: &str) -> usize {
     model
+        .index
         .workloads
+        .in_namespace(namespace)
         .iter()
-        .any(|w| w.source.is_some() && w.namespace == namespace)
+        .filter(|&&w| model.workloads[w].source.is_some())
+        .count()
 }
 
 /// Every namespace of the input (the synthetic DNS one left out).
 pub fn namespaces(model: &Model) -> Vec<NamespaceCoverage> {
+    let mut policies_in: HashMap<&str, Vec<&Policy>> = HashMap::new();
+    for policy in &model.policies {
+        policies_in
+            .entry(policy.namespace.as_str())
+            .or_default()
+            .push(policy);
+    }
     model
         .namespaces
         .iter()
         .filter(|n| n.origin != NamespaceOrigin::Synthetic)
         .map(|namespace| {
-            let policies: Vec<&Policy> = model
-                .policies
-                .iter()
-                .filter(|p| p.namespace == namespace.name)
-                .collect();
+            let policies: &[&Policy] = policies_in
+                .get(namespace.name.as_str())
+                .map_or(&[], Vec::as_slice);
             let default_deny = |direction| {
                 policies
                     .iter()
@@ -145,11 +160,7 @@ pub fn namespaces(model: &Model) -> Vec<NamespaceCoverage> {
             NamespaceCoverage {
                 name: namespace.name.clone(),
                 assumed: matches!(namespace.origin, NamespaceOrigin::Assumed(_)),
-                workloads: model
-                    .workloads
-                    .iter()
-                    .filter(|w| w.source.is_some() && w.namespace == namespace.name)
-                    .count(),
+                workloads: workloads_in(model, &namespace.name),
                 policies: policies.len(),
                 default_deny_ingress: default_deny(Direction::Ingress),
                 default_deny_egress: default_deny(Direction::Egress),
@@ -218,6 +229,7 @@ pub fn empty_peers(model: &Model) -> Vec<EmptyPeer> {
                     let pods = peer_pods(
                         &model.namespaces,
                         &model.workloads,
+                        &model.index.workloads,
                         &policy.namespace,
                         namespace_selector.as_ref(),
                         pod_selector.as_ref(),

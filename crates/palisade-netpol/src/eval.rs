@@ -5,49 +5,84 @@
 //! policy the selected workloads as a bitset, per rule the peer workloads as a bitset (the
 //! union of its peers) and its numeric ports, per workload the rules of the policies that
 //! isolate it in each direction. A pair then costs a few bit tests and port-set unions per
-//! rule that applies to it. A bitset is a `Vec<u64>`: no crate is worth it for `insert`,
-//! `contains` and `or`.
+//! rule that applies to it. A bitset is a window of `u64` words: no crate is worth it for
+//! `insert`, `contains` and `or`, and the window keeps it small in clusters of many namespaces.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::cidr::{Cidr, IpBlock};
 use crate::model::{Direction, Model, Namespace, PeerKind, Policy, PortSpec, Workload};
 use crate::ports::{MAX_PORT, MIN_PORT, PortRange, PortSet, Protocol};
-use crate::selector::LabelSelector;
+use crate::selector::{LabelSelector, Requirement};
 
+/// A set of workload indexes as the bits of a window of words: a policy's selection lies in
+/// one namespace (and workloads are numbered namespace by namespace), so the window stays
+/// small however many workloads the cluster has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Bitset(Vec<u64>);
+pub(crate) struct Bitset {
+    /// Index of the first word of the window.
+    first: usize,
+    words: Vec<u64>,
+}
 
 impl Bitset {
-    pub(crate) fn new(len: usize) -> Bitset {
-        Bitset(vec![0; len.div_ceil(64)])
+    pub(crate) fn new() -> Bitset {
+        Bitset::default()
+    }
+
+    /// Widens the window to hold words `from..to`.
+    fn cover(&mut self, from: usize, to: usize) {
+        if self.words.is_empty() {
+            self.first = from;
+            self.words = vec![0; to - from];
+            return;
+        }
+        if from < self.first {
+            let mut words = vec![0; self.first - from];
+            words.append(&mut self.words);
+            self.words = words;
+            self.first = from;
+        }
+        let end = self.first + self.words.len();
+        if to > end {
+            self.words.resize(self.words.len() + (to - end), 0);
+        }
     }
 
     pub(crate) fn insert(&mut self, bit: usize) {
-        self.0[bit / 64] |= 1 << (bit % 64);
+        let word = bit / 64;
+        self.cover(word, word + 1);
+        self.words[word - self.first] |= 1 << (bit % 64);
     }
 
     pub(crate) fn contains(&self, bit: usize) -> bool {
-        self.0
-            .get(bit / 64)
+        (bit / 64)
+            .checked_sub(self.first)
+            .and_then(|word| self.words.get(word))
             .is_some_and(|word| word & (1 << (bit % 64)) != 0)
     }
 
     pub(crate) fn union_with(&mut self, other: &Bitset) {
-        for (word, other) in self.0.iter_mut().zip(&other.0) {
+        if other.words.is_empty() {
+            return;
+        }
+        self.cover(other.first, other.first + other.words.len());
+        let offset = other.first - self.first;
+        for (word, other) in self.words[offset..].iter_mut().zip(&other.words) {
             *word |= other;
         }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.iter().all(|&word| word == 0)
+        self.words.iter().all(|&word| word == 0)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, &word)| {
+        self.words.iter().enumerate().flat_map(move |(i, &word)| {
             (0..64)
                 .filter(move |bit| word & (1 << bit) != 0)
-                .map(move |bit| i * 64 + bit)
+                .map(move |bit| (self.first + i) * 64 + bit)
         })
     }
 }
@@ -120,11 +155,15 @@ pub(crate) struct Index {
     /// Per policy: the workloads its podSelector selects in its namespace.
     pub(crate) selected: Vec<Bitset>,
     pub(crate) rules: Vec<CompiledRule>,
-    /// Per workload and direction: the policies isolating it, and all their rules.
-    isolating: [Vec<Vec<usize>>; 2],
-    rules_of: [Vec<Vec<usize>>; 2],
+    /// Per workload and direction: which of `profiles` isolates it.
+    profile_of: [Vec<u32>; 2],
+    /// The distinct lists of policies isolating a workload in a direction, with all their
+    /// rules: workloads of a namespace mostly share one (its default deny), so a cluster of
+    /// many workloads and policies keeps a few lists rather than one per workload.
+    profiles: Vec<Profile>,
     /// Every CIDR the policies name (`cidr` and `except`), sorted.
     pub(crate) named_cidrs: Vec<Cidr>,
+    pub(crate) workloads: WorkloadIndex,
 }
 
 fn slot(direction: Direction) -> usize {
@@ -134,32 +173,151 @@ fn slot(direction: Direction) -> usize {
     }
 }
 
+/// Positions of labelled things (workloads, namespaces) by `key=value`.
+#[derive(Debug, Default)]
+struct LabelIndex(HashMap<(String, String), Vec<usize>>);
+
+impl LabelIndex {
+    fn new<'a>(labels: impl Iterator<Item = &'a crate::selector::Labels>) -> LabelIndex {
+        let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, labels) in labels.enumerate() {
+            for (key, value) in labels {
+                index
+                    .entry((key.clone(), value.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        LabelIndex(index)
+    }
+
+    /// The positions that may match `selector` by one of its `key in (values)` requirements
+    /// (the narrowest), in order; `None` when it has none (every position is a candidate).
+    fn candidates(&self, selector: &LabelSelector) -> Option<Vec<usize>> {
+        let postings = |key: &String, values: &[String]| -> Vec<usize> {
+            let mut found: Vec<usize> = values
+                .iter()
+                .filter_map(|value| self.0.get(&(key.clone(), value.clone())))
+                .flatten()
+                .copied()
+                .collect();
+            found.sort_unstable();
+            found
+        };
+        selector
+            .requirements
+            .iter()
+            .filter_map(|requirement| match requirement {
+                Requirement::In(key, values) => Some(postings(key, values)),
+                _ => None,
+            })
+            .min_by_key(Vec::len)
+    }
+}
+
+/// Workloads by namespace and by label, namespaces by label: a selector's candidates without a
+/// pass over the whole cluster.
+#[derive(Debug, Default)]
+pub(crate) struct WorkloadIndex {
+    by_namespace: HashMap<String, Vec<usize>>,
+    workload_labels: LabelIndex,
+    namespace_labels: LabelIndex,
+}
+
+impl WorkloadIndex {
+    fn new(namespaces: &[Namespace], workloads: &[Workload]) -> WorkloadIndex {
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, workload) in workloads.iter().enumerate() {
+            by_namespace
+                .entry(workload.namespace.clone())
+                .or_default()
+                .push(i);
+        }
+        WorkloadIndex {
+            by_namespace,
+            workload_labels: LabelIndex::new(workloads.iter().map(|w| &w.labels)),
+            namespace_labels: LabelIndex::new(namespaces.iter().map(|n| &n.labels)),
+        }
+    }
+
+    /// The workloads of a namespace.
+    pub(crate) fn in_namespace(&self, namespace: &str) -> &[usize] {
+        self.by_namespace.get(namespace).map_or(&[], Vec::as_slice)
+    }
+
+    /// The namespaces (positions) a selector matches.
+    fn namespaces<'n>(
+        &self,
+        namespaces: &'n [Namespace],
+        selector: &LabelSelector,
+    ) -> Vec<&'n str> {
+        let matches = |i: &usize| selector.matches(&namespaces[*i].labels);
+        match self.namespace_labels.candidates(selector) {
+            Some(candidates) => candidates
+                .into_iter()
+                .filter(matches)
+                .map(|i| namespaces[i].name.as_str())
+                .collect(),
+            None => (0..namespaces.len())
+                .filter(matches)
+                .map(|i| namespaces[i].name.as_str())
+                .collect(),
+        }
+    }
+}
+
 /// The workloads a pod peer selects, seen from a policy in `policy_namespace`.
 pub(crate) fn peer_pods(
     namespaces: &[Namespace],
     workloads: &[Workload],
+    index: &WorkloadIndex,
     policy_namespace: &str,
     namespace_selector: Option<&LabelSelector>,
     pod_selector: Option<&LabelSelector>,
 ) -> Bitset {
-    let mut pods = Bitset::new(workloads.len());
-    let in_namespaces: Vec<&str> = match namespace_selector {
-        None => vec![policy_namespace],
-        Some(selector) => namespaces
-            .iter()
-            .filter(|n| selector.matches(&n.labels))
-            .map(|n| n.name.as_str())
-            .collect(),
+    let mut pods = Bitset::new();
+    let selects = |i: usize| {
+        let workload = &workloads[i];
+        !workload.host_network && pod_selector.is_none_or(|s| s.matches(&workload.labels))
     };
-    for (i, workload) in workloads.iter().enumerate() {
-        if !workload.host_network
-            && in_namespaces.contains(&workload.namespace.as_str())
-            && pod_selector.is_none_or(|s| s.matches(&workload.labels))
-        {
-            pods.insert(i);
+    match pod_selector.and_then(|selector| index.workload_labels.candidates(selector)) {
+        // Few candidates by label: check each one's namespace.
+        Some(candidates) => {
+            let in_namespace = |namespace: &str| match namespace_selector {
+                None => namespace == policy_namespace,
+                Some(selector) => namespaces
+                    .binary_search_by(|n| n.name.as_str().cmp(namespace))
+                    .is_ok_and(|n| selector.matches(&namespaces[n].labels)),
+            };
+            for i in candidates {
+                if in_namespace(&workloads[i].namespace) && selects(i) {
+                    pods.insert(i);
+                }
+            }
+        }
+        None => {
+            let in_namespaces = match namespace_selector {
+                None => vec![policy_namespace],
+                Some(selector) => index.namespaces(namespaces, selector),
+            };
+            for namespace in in_namespaces {
+                for &i in index.in_namespace(namespace) {
+                    if selects(i) {
+                        pods.insert(i);
+                    }
+                }
+            }
         }
     }
     pods
+}
+
+/// The policies isolating a workload in one direction, and their rules (ids in
+/// [`Index::rules`]).
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
+struct Profile {
+    policies: Vec<usize>,
+    rules: Vec<usize>,
 }
 
 impl Index {
@@ -169,46 +327,88 @@ impl Index {
         policies: &[Policy],
     ) -> Index {
         let mut index = Index {
-            isolating: [
-                vec![Vec::new(); workloads.len()],
-                vec![Vec::new(); workloads.len()],
-            ],
-            rules_of: [
-                vec![Vec::new(); workloads.len()],
-                vec![Vec::new(); workloads.len()],
-            ],
+            workloads: WorkloadIndex::new(namespaces, workloads),
             ..Index::default()
         };
+        // Per direction and policy: the ids of its compiled rules (empty when it does not
+        // isolate that direction).
+        let mut rules_of_policy: [Vec<std::ops::Range<usize>>; 2] = Default::default();
         for (p, policy) in policies.iter().enumerate() {
-            let mut selected = Bitset::new(workloads.len());
-            for (w, workload) in workloads.iter().enumerate() {
-                if workload.namespace == policy.namespace
-                    && policy.pod_selector.matches(&workload.labels)
-                {
+            let mut selected = Bitset::new();
+            for &w in index.workloads.in_namespace(&policy.namespace) {
+                if policy.pod_selector.matches(&workloads[w].labels) {
                     selected.insert(w);
                 }
             }
             for direction in [Direction::Ingress, Direction::Egress] {
+                let first_rule = index.rules.len();
                 if !policy.isolates(direction) {
+                    rules_of_policy[slot(direction)].push(first_rule..first_rule);
                     continue;
                 }
-                let first_rule = index.rules.len();
                 for (r, rule) in policy.rules(direction).iter().enumerate() {
-                    index.rules.push(compile_rule(
-                        namespaces, workloads, policy, p, direction, r, rule,
-                    ));
+                    let compiled = compile_rule(
+                        namespaces,
+                        workloads,
+                        &index.workloads,
+                        policy,
+                        p,
+                        direction,
+                        r,
+                        rule,
+                    );
+                    index.rules.push(compiled);
                 }
-                let rule_ids = first_rule..index.rules.len();
-                for w in selected.iter() {
-                    // NetworkPolicies do not apply to hostNetwork pods.
-                    if workloads[w].host_network {
-                        continue;
-                    }
-                    index.isolating[slot(direction)][w].push(p);
-                    index.rules_of[slot(direction)][w].extend(rule_ids.clone());
-                }
+                rules_of_policy[slot(direction)].push(first_rule..index.rules.len());
             }
             index.selected.push(selected);
+        }
+        let mut policies_in: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (p, policy) in policies.iter().enumerate() {
+            policies_in
+                .entry(policy.namespace.as_str())
+                .or_default()
+                .push(p);
+        }
+        let mut profile_ids: HashMap<(usize, Vec<usize>), u32> = HashMap::new();
+        for direction in [Direction::Ingress, Direction::Egress] {
+            let slot = slot(direction);
+            for (w, workload) in workloads.iter().enumerate() {
+                // NetworkPolicies do not apply to hostNetwork pods.
+                let isolating: Vec<usize> = if workload.host_network {
+                    Vec::new()
+                } else {
+                    policies_in
+                        .get(workload.namespace.as_str())
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|&p| {
+                            policies[p].isolates(direction) && index.selected[p].contains(w)
+                        })
+                        .collect()
+                };
+                // The same policies isolate with different rules in each direction.
+                let key = (slot, isolating);
+                let id = match profile_ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = index.profiles.len() as u32;
+                        let rules = key
+                            .1
+                            .iter()
+                            .flat_map(|&p| rules_of_policy[slot][p].clone())
+                            .collect();
+                        index.profiles.push(Profile {
+                            policies: key.1.clone(),
+                            rules,
+                        });
+                        profile_ids.insert(key, id);
+                        id
+                    }
+                };
+                index.profile_of[slot].push(id);
+            }
         }
         let mut cidrs: Vec<Cidr> = index
             .rules
@@ -223,16 +423,18 @@ impl Index {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compile_rule(
     namespaces: &[Namespace],
     workloads: &[Workload],
+    workload_index: &WorkloadIndex,
     policy: &Policy,
     policy_index: usize,
     direction: Direction,
     index: usize,
     rule: &crate::model::Rule,
 ) -> CompiledRule {
-    let mut pods = Bitset::new(workloads.len());
+    let mut pods = Bitset::new();
     let mut blocks = Vec::new();
     for peer in rule.peers.iter().flatten() {
         match &peer.kind {
@@ -242,6 +444,7 @@ fn compile_rule(
             } => pods.union_with(&peer_pods(
                 namespaces,
                 workloads,
+                workload_index,
                 &policy.namespace,
                 namespace_selector.as_ref(),
                 pod_selector.as_ref(),
@@ -286,7 +489,12 @@ fn compile_rule(
 impl Model {
     /// The policies isolating a workload in a direction (none for hostNetwork pods).
     pub(crate) fn isolating(&self, direction: Direction, workload: usize) -> &[usize] {
-        &self.index.isolating[slot(direction)][workload]
+        &self.profile(direction, workload).policies
+    }
+
+    fn profile(&self, direction: Direction, workload: usize) -> &Profile {
+        let id = self.index.profile_of[slot(direction)][workload];
+        &self.index.profiles[id as usize]
     }
 
     /// One side of a connection `from` → `to`: the egress of `from` or the ingress of `to`.
@@ -307,7 +515,8 @@ impl Model {
         let Endpoint::Workload(subject) = subject else {
             return None;
         };
-        if self.index.isolating[slot(direction)][subject].is_empty() {
+        let profile = self.profile(direction, subject);
+        if profile.policies.is_empty() {
             return None;
         }
         let destination = match to {
@@ -315,7 +524,7 @@ impl Model {
             Endpoint::External(_) => None,
         };
         let mut allowed = PortSet::empty();
-        for &id in &self.index.rules_of[slot(direction)][subject] {
+        for &id in &profile.rules {
             let rule = &self.index.rules[id];
             if rule.matches_peer(peer) {
                 let ports = rule.ports_for(destination);

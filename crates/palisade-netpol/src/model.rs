@@ -302,7 +302,11 @@ impl Model {
     }
 
     pub fn namespace(&self, name: &str) -> Option<&Namespace> {
-        self.namespaces.iter().find(|n| n.name == name)
+        // Sorted by name (they come out of a BTreeMap).
+        self.namespaces
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.namespaces[i])
     }
 
     /// The workload a command line names: `namespace/name`, or `namespace/kind/name` when a
@@ -661,6 +665,9 @@ impl ModelBuilder {
             });
         }
         let namespaces: Vec<Namespace> = self.namespaces.into_values().collect();
+        // Numbered namespace by namespace (input order within one), so a policy's selection is
+        // a narrow window of the bitsets.
+        self.workloads.sort_by(|a, b| a.namespace.cmp(&b.namespace));
         let index = Index::build(&namespaces, &self.workloads, &self.policies);
         Model {
             namespaces,

@@ -1,8 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 
 use super::{CATEGORY, Hit, NetpolRule, REFERENCES};
-use crate::coverage::workloads;
-use crate::model::Model;
+use crate::model::{Direction, Model};
 
 pub static RULE: NetpolRule = NetpolRule {
     meta: RuleMeta {
@@ -34,13 +33,20 @@ connections `web` needs."#,
 };
 
 fn check(model: &Model) -> Vec<Hit> {
-    workloads(model)
-        .into_iter()
-        .filter(|w| w.ingress_policies.is_empty())
-        .filter_map(|w| {
-            let source = model.workloads[w.workload].source.as_ref()?;
-            let namespace_has_policies = model.policies.iter().any(|p| p.namespace == w.namespace);
-            let egress = if w.egress_policies.is_empty() {
+    let with_policies: std::collections::HashSet<&str> = model
+        .policies
+        .iter()
+        .map(|p| p.namespace.as_str())
+        .collect();
+    model
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| model.isolating(Direction::Ingress, i).is_empty())
+        .filter_map(|(i, w)| {
+            let source = w.source.as_ref()?;
+            let namespace_has_policies = with_policies.contains(w.namespace.as_str());
+            let egress = if model.isolating(Direction::Egress, i).is_empty() {
                 "nor for egress"
             } else {
                 "(egress is restricted)"
