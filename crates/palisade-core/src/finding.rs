@@ -55,6 +55,31 @@ impl fmt::Display for Location {
     }
 }
 
+/// One problem a whole-input analysis (RBAC, NetworkPolicies) found: the object and location
+/// it is about, what, and how severe (`None`: the rule's severity).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub object: Arc<ObjectRef>,
+    pub location: Location,
+    pub message: String,
+    pub severity: Option<Severity>,
+}
+
+impl Hit {
+    /// The finding of `rule` this hit is.
+    pub fn into_finding(self, rule: &'static RuleMeta) -> Finding {
+        Finding {
+            rule,
+            severity: self.severity.unwrap_or(rule.severity),
+            message: self.message.into_boxed_str(),
+            object: self.object,
+            location: self.location,
+            discriminator: 0,
+            subject: None,
+        }
+    }
+}
+
 /// One problem a rule found in one object.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

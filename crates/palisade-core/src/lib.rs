@@ -16,7 +16,7 @@ pub mod secrets;
 mod severity;
 pub mod suppress;
 
-pub use finding::{Finding, InputError, Location, ObjectRef, Subject, discriminator};
+pub use finding::{Finding, Hit, InputError, Location, ObjectRef, Subject, discriminator};
 pub use rule::{CIS, Framework, MITRE, NSA, Reference, RuleMeta};
 pub use scan::{CheckedObject, Compliance, ControlResult, ControlStatus, ScanResult, Summary};
 pub use severity::{ParseSeverityError, Severity};

@@ -1,8 +1,8 @@
 //! palisade-k8s owns reading Kubernetes input: finding files, rendering Kustomize and Helm,
 //! cutting streams into documents, parsing YAML and JSON into trees that remember every node's
 //! line and column, turning documents into objects (with `List` items flattened), checking
-//! field types the way the API server decodes them, and the workload views that give every
-//! pod-carrying kind one pod-spec view.
+//! field types the way the API server decodes them, the workload views that give every
+//! pod-carrying kind one pod-spec view, and label selectors as the API server evaluates them.
 
 pub mod node;
 pub mod yaml;
@@ -11,6 +11,7 @@ pub use node::{Entry, Node, Pos, Value};
 pub mod object;
 pub mod path;
 pub mod schema;
+pub mod selector;
 pub mod workload;
 
 pub use object::{Loaded, Object, load_document, load_stream};

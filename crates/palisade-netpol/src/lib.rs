@@ -19,7 +19,7 @@ pub mod model;
 pub mod ports;
 pub mod query;
 pub mod rules;
-pub mod selector;
+pub use palisade_k8s::selector;
 
 pub use cidr::{Cidr, IpBlock};
 pub use coverage::Coverage;

@@ -14,7 +14,7 @@ pub mod authorizer;
 pub mod model;
 pub mod paths;
 pub mod rules;
-pub mod selector;
+pub use palisade_k8s::selector;
 
 pub use authorizer::{Decision, Grant, Policy, Request, User};
 pub use model::{Binding, Role, RoleRef, Rule, Subject, SubjectKind, Workload};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use palisade_core::{Location, ObjectRef};
 use palisade_k8s::{JsonPath, Node, Object, pod_view};
 
-use crate::selector::LabelSelector;
+use palisade_k8s::selector::LabelSelector;
 
 /// One policy rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -256,7 +256,8 @@ impl Role {
                 rule.get("clusterRoleSelectors")
                     .map_or(&[][..], Node::items)
                     .iter()
-                    .map(LabelSelector::from_node)
+                    // A selector the API server would reject aggregates nothing.
+                    .filter_map(|node| LabelSelector::from_node(node).ok())
                     .collect()
             });
         let rules: Vec<Rule> = object

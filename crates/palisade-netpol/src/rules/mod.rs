@@ -13,7 +13,7 @@ mod workload_unprotected;
 use std::sync::Arc;
 
 use palisade_core::frameworks::{cis, nsa};
-use palisade_core::{Finding, Location, ObjectRef, Reference, RuleMeta, Severity};
+use palisade_core::{Finding, Hit, Location, ObjectRef, Reference, RuleMeta, Severity};
 
 use crate::model::{Model, NamespaceOrigin};
 
@@ -26,15 +26,6 @@ const REFERENCES: &[Reference] = &[cis("5.3.2"), nsa("network-policies")];
 pub struct NetpolRule {
     pub meta: RuleMeta,
     pub check: fn(&Model) -> Vec<Hit>,
-}
-
-/// One problem: the object and location it is about, what, and how severe (`None`: the
-/// rule's severity).
-pub struct Hit {
-    pub object: Arc<ObjectRef>,
-    pub location: Location,
-    pub message: String,
-    pub severity: Option<Severity>,
 }
 
 /// Every NetworkPolicy rule.
@@ -55,15 +46,9 @@ pub fn check(model: &Model, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding>
     all()
         .filter(|rule| enabled(&rule.meta))
         .flat_map(|rule| {
-            (rule.check)(model).into_iter().map(|hit| Finding {
-                rule: &rule.meta,
-                severity: hit.severity.unwrap_or(rule.meta.severity),
-                message: hit.message.into_boxed_str(),
-                object: hit.object,
-                location: hit.location,
-                discriminator: 0,
-                subject: None,
-            })
+            (rule.check)(model)
+                .into_iter()
+                .map(|hit| hit.into_finding(&rule.meta))
         })
         .collect()
 }

@@ -21,9 +21,8 @@ mod wildcard;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use std::sync::Arc;
 
-use palisade_core::{Finding, RuleMeta, Severity};
+use palisade_core::{Finding, Hit, RuleMeta, Severity};
 
 use crate::authorizer::Policy;
 use crate::model::{Binding, Rule, Subject};
@@ -34,15 +33,6 @@ const CATEGORY: &str = "rbac";
 pub struct RbacRule {
     pub meta: RuleMeta,
     pub check: fn(&Policy) -> Vec<Hit>,
-}
-
-/// One problem: where (the object and location of a role's rule or a binding's subject), what,
-/// and how severe (`None`: the rule's severity).
-pub struct Hit {
-    pub object: Arc<palisade_core::ObjectRef>,
-    pub location: palisade_core::Location,
-    pub message: String,
-    pub severity: Option<Severity>,
 }
 
 /// Every RBAC rule.
@@ -74,15 +64,9 @@ pub fn check(policy: &Policy, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> V
     rules
         .into_par_iter()
         .flat_map_iter(|rule| {
-            (rule.check)(policy).into_iter().map(|hit| Finding {
-                rule: &rule.meta,
-                severity: hit.severity.unwrap_or(rule.meta.severity),
-                message: hit.message.into_boxed_str(),
-                object: hit.object,
-                location: hit.location,
-                discriminator: 0,
-                subject: None,
-            })
+            (rule.check)(policy)
+                .into_iter()
+                .map(|hit| hit.into_finding(&rule.meta))
         })
         .collect()
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use palisade_k8s::Node;
+use crate::Node;
 
 /// Labels of a pod or namespace.
 pub type Labels = BTreeMap<String, String>;
@@ -134,7 +134,7 @@ impl fmt::Display for LabelSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use palisade_k8s::load_stream;
+    use crate::load_stream;
     use std::sync::Arc;
 
     fn selector(yaml: &str) -> Result<LabelSelector, String> {
