@@ -9,7 +9,7 @@
 //! `insert`, `contains` and `or`, and the window keeps it small in clusters of many namespaces.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::cidr::{Cidr, IpBlock};
 use crate::model::{Direction, Model, Namespace, PeerKind, Policy, PortSpec, Workload};
@@ -280,26 +280,29 @@ pub(crate) fn peer_pods(
         let workload = &workloads[i];
         !workload.host_network && pod_selector.is_none_or(|s| s.matches(&workload.labels))
     };
-    match pod_selector.and_then(|selector| index.workload_labels.candidates(selector)) {
-        // Few candidates by label: check each one's namespace.
+    let in_namespaces: Vec<&str> = match namespace_selector {
+        None => vec![policy_namespace],
+        Some(selector) => index.namespaces(namespaces, selector),
+    };
+    // Start from the fewer: the workloads of those namespaces, or those carrying a label the
+    // podSelector requires.
+    let namespace_size: usize = in_namespaces
+        .iter()
+        .map(|n| index.in_namespace(n).len())
+        .sum();
+    let by_label = pod_selector
+        .and_then(|selector| index.workload_labels.candidates(selector))
+        .filter(|candidates| candidates.len() < namespace_size);
+    match by_label {
         Some(candidates) => {
-            let in_namespace = |namespace: &str| match namespace_selector {
-                None => namespace == policy_namespace,
-                Some(selector) => namespaces
-                    .binary_search_by(|n| n.name.as_str().cmp(namespace))
-                    .is_ok_and(|n| selector.matches(&namespaces[n].labels)),
-            };
+            let wanted: HashSet<&str> = in_namespaces.into_iter().collect();
             for i in candidates {
-                if in_namespace(&workloads[i].namespace) && selects(i) {
+                if wanted.contains(workloads[i].namespace.as_str()) && selects(i) {
                     pods.insert(i);
                 }
             }
         }
         None => {
-            let in_namespaces = match namespace_selector {
-                None => vec![policy_namespace],
-                Some(selector) => index.namespaces(namespaces, selector),
-            };
             for namespace in in_namespaces {
                 for &i in index.in_namespace(namespace) {
                     if selects(i) {

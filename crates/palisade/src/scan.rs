@@ -144,22 +144,34 @@ pub fn scan(
         );
     bar.finish_and_clear();
     result.errors.extend(discovery_errors);
+    // The two whole-input analyses are independent: side by side.
     let enabled = |rule: &RuleMeta| engine.enabled(rule);
-    if rbac_enabled {
-        policy.workloads = gathered.workloads;
-        if let Some(defaults) = options.default_policy {
-            policy = policy.merge(defaults);
-        }
-        policy.complete();
-        let findings = palisade_rbac::rules::check(&policy, &enabled);
-        let applies = !policy.roles.is_empty() || !policy.bindings.is_empty();
+    let Gathered { workloads, network } = gathered;
+    let (rbac, netpol) = rayon::join(
+        || {
+            rbac_enabled.then(|| {
+                policy.workloads = workloads;
+                if let Some(defaults) = options.default_policy {
+                    policy = policy.merge(defaults);
+                }
+                policy.complete();
+                let applies = !policy.roles.is_empty() || !policy.bindings.is_empty();
+                (palisade_rbac::rules::check(&policy, &enabled), applies)
+            })
+        },
+        || {
+            netpol_enabled.then(|| {
+                let model = network.finish();
+                let applies = !model.workloads.is_empty() || !model.policies.is_empty();
+                (palisade_netpol::rules::check(&model, &enabled), applies)
+            })
+        },
+    );
+    if let Some((findings, applies)) = rbac {
         let rules = palisade_rbac::rules::all().map(|rule| &rule.meta);
         add_whole_input_findings(&mut result, engine, findings, applies.then_some(rules));
     }
-    if netpol_enabled {
-        let model = gathered.network.finish();
-        let findings = palisade_netpol::rules::check(&model, &enabled);
-        let applies = !model.workloads.is_empty() || !model.policies.is_empty();
+    if let Some((findings, applies)) = netpol {
         let rules = palisade_netpol::rules::all().map(|rule| &rule.meta);
         add_whole_input_findings(&mut result, engine, findings, applies.then_some(rules));
     }
