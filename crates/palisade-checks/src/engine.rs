@@ -145,10 +145,21 @@ impl Engine {
 
     /// Runs every enabled rule that applies to `object`.
     pub fn check(&self, object: &Object) -> Checked {
+        self.check_rules(object, false)
+    }
+
+    /// Only the rules about the cluster's own configuration: for objects of the system
+    /// namespaces, where the workload rules stay quiet.
+    pub fn check_configuration(&self, object: &Object) -> Checked {
+        self.check_rules(object, true)
+    }
+
+    fn check_rules(&self, object: &Object, configuration_only: bool) -> Checked {
         let mut checked = Checked::default();
         let mut violations: Vec<(&'static RuleMeta, Violation)> = Vec::new();
         let mut pss_checks = Vec::new();
-        if let Some(pod) = pod_view(object) {
+        let pod = pod_view(object).filter(|_| !configuration_only);
+        if let Some(pod) = pod {
             let policy = self.policy_for(object.namespace.as_deref());
             for (check, revision) in pss::checks_for(policy) {
                 if self.enabled(&check.meta) {
@@ -158,7 +169,8 @@ impl Engine {
             }
         }
         checked.ran.extend(&pss_checks);
-        if namespace::is_namespace(object) && self.enabled(&namespace::RULE) {
+        if !configuration_only && namespace::is_namespace(object) && self.enabled(&namespace::RULE)
+        {
             checked.ran.push(namespace::RULE.id);
             violations.extend(
                 namespace::check(object)
@@ -171,7 +183,12 @@ impl Engine {
             inventory: &self.inventory,
             pss_checks: &pss_checks,
         };
-        for rule in rules::all() {
+        let rules: Box<dyn Iterator<Item = &'static rules::Rule>> = if configuration_only {
+            Box::new(rules::configuration())
+        } else {
+            Box::new(rules::all())
+        };
+        for rule in rules {
             if self.enabled(&rule.meta) && (rule.applies)(object) {
                 checked.ran.push(rule.meta.id);
                 violations.extend(

@@ -1,7 +1,8 @@
 //! palisade-checks owns the per-object rules and the registry they are declared in: the Pod
 //! Security Standards (every control, every policy version, evaluated as Pod Security Admission
 //! does), namespace posture, and the hardening rules (workloads, node access, service accounts,
-//! namespaces, images, secrets, exposure) with their compliance-framework mappings. It turns
+//! namespaces, images, secrets, exposure, control-plane configuration) with their
+//! compliance-framework mappings. It turns
 //! loaded objects into findings; it knows nothing of files, command lines or output formats.
 
 pub mod engine;

@@ -1,4 +1,4 @@
-//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (section 5), the NSA/CISA
+//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2 and 5), the NSA/CISA
 //! Kubernetes Hardening Guide, MITRE ATT&CK for Containers, and the Pod Security Standards —
 //! with the titles of their controls, and the compliance summary a `--framework` scan ends
 //! with: per control, passed, failed or not applicable.
@@ -58,8 +58,54 @@ macro_rules! mitre {
     };
 }
 
-/// CIS Kubernetes Benchmark v1.10, section 5 (Policies).
+/// CIS Kubernetes Benchmark v1.10: the API server recommendations of section 1.2 that rules
+/// check so far, and section 5 (Policies).
 pub static CIS_CONTROLS: &[(&str, &str)] = &[
+    (
+        "1.2.1",
+        "Ensure that the --anonymous-auth argument is set to false",
+    ),
+    (
+        "1.2.2",
+        "Ensure that the --token-auth-file parameter is not set",
+    ),
+    (
+        "1.2.4",
+        "Ensure that the --kubelet-client-certificate and --kubelet-client-key arguments are set as appropriate",
+    ),
+    (
+        "1.2.5",
+        "Ensure that the --kubelet-certificate-authority argument is set as appropriate",
+    ),
+    (
+        "1.2.6",
+        "Ensure that the --authorization-mode argument is not set to AlwaysAllow",
+    ),
+    (
+        "1.2.7",
+        "Ensure that the --authorization-mode argument includes Node",
+    ),
+    (
+        "1.2.8",
+        "Ensure that the --authorization-mode argument includes RBAC",
+    ),
+    (
+        "1.2.10",
+        "Ensure that the admission control plugin AlwaysAdmit is not set",
+    ),
+    (
+        "1.2.14",
+        "Ensure that the admission control plugin NodeRestriction is set",
+    ),
+    (
+        "1.2.15",
+        "Ensure that the --profiling argument is set to false",
+    ),
+    ("1.2.16", "Ensure that the --audit-log-path argument is set"),
+    (
+        "1.2.27",
+        "Ensure that the --encryption-provider-config argument is set as appropriate",
+    ),
     (
         "5.1.1",
         "Ensure that the cluster-admin role is only used where required",

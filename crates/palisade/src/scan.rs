@@ -290,6 +290,11 @@ fn scan_input(
             for object in &loaded.objects {
                 if engine.is_skipped(object) {
                     result.summary.skipped_system_objects += 1;
+                    // The cluster's own configuration (control-plane static pods) lives there.
+                    let checked = engine.check_configuration(object);
+                    result.findings.extend(checked.findings);
+                    result.suppressed.extend(checked.suppressed);
+                    result.rules_applied.extend(&checked.ran);
                     continue;
                 }
                 if wanted.workloads {

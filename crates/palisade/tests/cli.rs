@@ -370,3 +370,52 @@ fn real_world_corpus_scans_without_panics() {
         assert!(!error["message"].as_str().unwrap().is_empty());
     }
 }
+
+/// Control-plane static pods live in kube-system: the quiet default for system namespaces
+/// still checks their configuration, and the weak demo fails where the hardened one passes.
+#[test]
+fn control_plane_static_pods_are_checked_in_kube_system() {
+    let control_plane = |report: &Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"].as_str().unwrap().starts_with("apiServer"))
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (weak, code) = json_of(&["scan", "examples/cluster-config/weak"]);
+    assert_eq!(code, 0);
+    let found = control_plane(&weak);
+    for rule in [
+        "apiServerAnonymousAuth",
+        "apiServerTokenAuthFile",
+        "apiServerKubeletTls",
+        "apiServerProfiling",
+        "apiServerAuditLog",
+        "apiServerEncryptionAtRest",
+    ] {
+        assert!(found.iter().any(|(r, _)| r == rule), "{rule}: {found:?}");
+    }
+    assert!(found.contains(&("apiServerAuthorizationMode".into(), "critical".into())));
+    // The workload rules stay quiet there.
+    assert!(
+        weak["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "hostNamespaces" && f["rule"] != "runAsNonRoot")
+    );
+    let (hardened, _) = json_of(&["scan", "examples/cluster-config/hardened"]);
+    assert_eq!(control_plane(&hardened), Vec::<(String, String)>::new());
+    // Section 1.2 of the CIS benchmark is part of `--framework cis`.
+    let (cis, _) = json_of(&["scan", "--framework", "cis", "examples/cluster-config/weak"]);
+    let controls = cis["compliance"][0]["controls"].as_array().unwrap();
+    let anonymous = controls.iter().find(|c| c["id"] == "1.2.1").expect("1.2.1");
+    assert_eq!(anonymous["status"], "failed", "{anonymous}");
+}

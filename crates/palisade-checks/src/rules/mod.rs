@@ -1,8 +1,9 @@
 //! The hardening rules beyond the Pod Security Standards, one per file, grouped by family:
-//! workload hardening, node access, service accounts, namespaces, images, secrets and
-//! exposure. A rule says which objects it applies to (for compliance summaries and reports
+//! workload hardening, node access, service accounts, namespaces, images, secrets, exposure,
+//! and the control plane's own configuration. A rule says which objects it applies to (for compliance summaries and reports
 //! that list passing checks) and returns its violations for one object.
 
+pub mod control_plane;
 mod exposure;
 mod images;
 mod namespaces;
@@ -63,10 +64,17 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         images::RULES,
         secrets::RULES,
         exposure::RULES,
+        control_plane::RULES,
     ]
     .into_iter()
     .flatten()
     .copied()
+}
+
+/// The rules about the cluster's own configuration, which run in the system namespaces too
+/// (the quiet default there is for workloads).
+pub fn configuration() -> impl Iterator<Item = &'static Rule> {
+    control_plane::RULES.iter().copied()
 }
 
 /// `applies` of rules about pods: every kind that carries a pod template.
