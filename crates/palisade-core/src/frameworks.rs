@@ -1,4 +1,4 @@
-//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2 and 5), the NSA/CISA
+//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2–1.4, 2 and 5), the NSA/CISA
 //! Kubernetes Hardening Guide, MITRE ATT&CK for Containers, and the Pod Security Standards —
 //! with the titles of their controls, and the compliance summary a `--framework` scan ends
 //! with: per control, passed, failed or not applicable.
@@ -58,8 +58,8 @@ macro_rules! mitre {
     };
 }
 
-/// CIS Kubernetes Benchmark v1.10: the API server recommendations of section 1.2 that rules
-/// check so far, and section 5 (Policies).
+/// CIS Kubernetes Benchmark v1.10: the control-plane recommendations of sections 1.2–1.4 and 2
+/// (etcd) that rules check so far, and section 5 (Policies).
 pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "1.2.1",
@@ -105,6 +105,62 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "1.2.27",
         "Ensure that the --encryption-provider-config argument is set as appropriate",
+    ),
+    (
+        "1.3.2",
+        "Ensure that the --profiling argument is set to false",
+    ),
+    (
+        "1.3.3",
+        "Ensure that the --use-service-account-credentials argument is set to true",
+    ),
+    (
+        "1.3.4",
+        "Ensure that the --service-account-private-key-file argument is set as appropriate",
+    ),
+    (
+        "1.3.5",
+        "Ensure that the --root-ca-file argument is set as appropriate",
+    ),
+    (
+        "1.3.6",
+        "Ensure that the RotateKubeletServerCertificate argument is set to true",
+    ),
+    (
+        "1.3.7",
+        "Ensure that the --bind-address argument is set to 127.0.0.1",
+    ),
+    (
+        "1.4.1",
+        "Ensure that the --profiling argument is set to false",
+    ),
+    (
+        "1.4.2",
+        "Ensure that the --bind-address argument is set to 127.0.0.1",
+    ),
+    (
+        "2.1",
+        "Ensure that the --cert-file and --key-file arguments are set as appropriate",
+    ),
+    (
+        "2.2",
+        "Ensure that the --client-cert-auth argument is set to true",
+    ),
+    (
+        "2.3",
+        "Ensure that the --auto-tls argument is not set to true",
+    ),
+    (
+        "2.4",
+        "Ensure that the --peer-cert-file and --peer-key-file arguments are set as appropriate",
+    ),
+    (
+        "2.5",
+        "Ensure that the --peer-client-cert-auth argument is set to true",
+    ),
+    (
+        "2.6",
+        "Ensure that the --peer-auto-tls argument is not set to true",
     ),
     (
         "5.1.1",

@@ -380,7 +380,12 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["rule"].as_str().unwrap().starts_with("apiServer"))
+            .filter(|f| {
+                let rule = f["rule"].as_str().unwrap();
+                ["apiServer", "controlPlane", "controllerManager", "etcd"]
+                    .iter()
+                    .any(|prefix| rule.starts_with(prefix))
+            })
             .map(|f| {
                 (
                     f["rule"].as_str().unwrap().to_string(),
@@ -396,9 +401,12 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
         "apiServerAnonymousAuth",
         "apiServerTokenAuthFile",
         "apiServerKubeletTls",
-        "apiServerProfiling",
+        "controlPlaneProfiling",
         "apiServerAuditLog",
         "apiServerEncryptionAtRest",
+        "controlPlaneBindAddress",
+        "controllerManagerCredentials",
+        "etcdClientTls",
     ] {
         assert!(found.iter().any(|(r, _)| r == rule), "{rule}: {found:?}");
     }

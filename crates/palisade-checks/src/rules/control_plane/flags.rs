@@ -17,6 +17,16 @@ pub enum Component {
 }
 
 impl Component {
+    /// The program's name.
+    pub fn program(self) -> &'static str {
+        match self {
+            Component::ApiServer => "kube-apiserver",
+            Component::ControllerManager => "kube-controller-manager",
+            Component::Scheduler => "kube-scheduler",
+            Component::Etcd => "etcd",
+        }
+    }
+
     fn from_program(program: &str) -> Option<Component> {
         match program.rsplit('/').next().unwrap_or(program) {
             "kube-apiserver" => Some(Component::ApiServer),

@@ -1,6 +1,6 @@
-//! Control-plane configuration: the flags of the static pods kubeadm writes for the API server
-//! (and, next, the controller manager, scheduler and etcd), checked against the CIS Kubernetes
-//! Benchmark section 1. They run in `kube-system` too: the quiet default for system
+//! Control-plane configuration: the flags of the static pods kubeadm writes for the API server,
+//! the controller manager, the scheduler and etcd, checked against the CIS Kubernetes Benchmark
+//! sections 1 and 2. They run in `kube-system` too: the quiet default for system
 //! namespaces is for workloads, not for the cluster's own configuration.
 
 mod api_server_admission;
@@ -9,9 +9,12 @@ mod api_server_audit_log;
 mod api_server_authorization_mode;
 mod api_server_encryption;
 mod api_server_kubelet_tls;
-mod api_server_profiling;
 mod api_server_token_auth_file;
+mod bind_address;
+mod controller_manager_credentials;
+mod etcd_tls;
 pub mod flags;
+mod profiling;
 
 use palisade_k8s::Object;
 
@@ -28,26 +31,44 @@ pub static RULES: &[&Rule] = &[
     &api_server_authorization_mode::RULE,
     &api_server_admission::ALWAYS_ADMIT,
     &api_server_admission::NODE_RESTRICTION,
-    &api_server_profiling::RULE,
+    &profiling::RULE,
     &api_server_audit_log::RULE,
     &api_server_encryption::RULE,
+    &bind_address::RULE,
+    &controller_manager_credentials::RULE,
+    &etcd_tls::CLIENT,
+    &etcd_tls::PEER,
 ];
+
+/// Whether a Pod runs one of `wanted`.
+fn runs(object: &Object, wanted: &[Component]) -> bool {
+    components(object)
+        .iter()
+        .any(|c| wanted.contains(&c.component))
+}
 
 /// `applies` of the API server rules: a Pod running `kube-apiserver`.
 fn runs_api_server(object: &Object) -> bool {
-    components(object)
-        .iter()
-        .any(|c| c.component == Component::ApiServer)
+    runs(object, &[Component::ApiServer])
 }
 
-/// The violations of one check over every API server container of a Pod.
-fn api_server_violations(
+/// The violations of one check over every container of a Pod running one of `wanted`.
+fn component_violations(
     object: &Object,
+    wanted: &[Component],
     check: impl Fn(&ComponentFlags) -> Vec<Violation>,
 ) -> Vec<Violation> {
     components(object)
         .iter()
-        .filter(|c| c.component == Component::ApiServer)
+        .filter(|c| wanted.contains(&c.component))
         .flat_map(check)
         .collect()
+}
+
+/// [`component_violations`] of the API server.
+fn api_server_violations(
+    object: &Object,
+    check: impl Fn(&ComponentFlags) -> Vec<Violation>,
+) -> Vec<Violation> {
+    component_violations(object, &[Component::ApiServer], check)
 }
