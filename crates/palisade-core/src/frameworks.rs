@@ -103,8 +103,36 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
     ),
     ("1.2.16", "Ensure that the --audit-log-path argument is set"),
     (
+        "1.2.21",
+        "Ensure that the --service-account-lookup argument is set to true",
+    ),
+    (
+        "1.2.22",
+        "Ensure that the --service-account-key-file argument is set as appropriate",
+    ),
+    (
+        "1.2.23",
+        "Ensure that the --etcd-certfile and --etcd-keyfile arguments are set as appropriate",
+    ),
+    (
+        "1.2.24",
+        "Ensure that the --tls-cert-file and --tls-private-key-file arguments are set as appropriate",
+    ),
+    (
+        "1.2.25",
+        "Ensure that the --client-ca-file argument is set as appropriate",
+    ),
+    (
+        "1.2.26",
+        "Ensure that the --etcd-cafile argument is set as appropriate",
+    ),
+    (
         "1.2.27",
         "Ensure that the --encryption-provider-config argument is set as appropriate",
+    ),
+    (
+        "1.2.29",
+        "Ensure that the API Server only makes use of Strong Cryptographic Ciphers",
     ),
     (
         "1.3.2",

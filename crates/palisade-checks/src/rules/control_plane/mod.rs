@@ -7,8 +7,11 @@ mod api_server_admission;
 mod api_server_anonymous_auth;
 mod api_server_audit_log;
 mod api_server_authorization_mode;
+mod api_server_cipher_suites;
 mod api_server_encryption;
 mod api_server_kubelet_tls;
+mod api_server_service_accounts;
+mod api_server_tls;
 mod api_server_token_auth_file;
 mod bind_address;
 mod controller_manager_credentials;
@@ -34,6 +37,9 @@ pub static RULES: &[&Rule] = &[
     &profiling::RULE,
     &api_server_audit_log::RULE,
     &api_server_encryption::RULE,
+    &api_server_tls::RULE,
+    &api_server_service_accounts::RULE,
+    &api_server_cipher_suites::RULE,
     &bind_address::RULE,
     &controller_manager_credentials::RULE,
     &etcd_tls::CLIENT,
