@@ -19,6 +19,46 @@ pub struct Inventory {
     pub service_accounts: HashMap<NamespacedName, Option<bool>>,
     /// ServiceAccounts named as a subject by a RoleBinding or ClusterRoleBinding in the input.
     pub bound_service_accounts: HashSet<NamespacedName>,
+    /// The namespaces of the input a service mesh injects sidecars into.
+    pub meshed_namespaces: HashMap<String, Mesh>,
+}
+
+/// A service mesh that injects sidecars by namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mesh {
+    Istio,
+    Linkerd,
+}
+
+impl Mesh {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mesh::Istio => "Istio",
+            Mesh::Linkerd => "Linkerd",
+        }
+    }
+
+    /// The mesh a Namespace object enables: Istio's `istio-injection: enabled` label or an
+    /// `istio.io/rev` label (revision-based injection), Linkerd's `linkerd.io/inject: enabled`
+    /// annotation.
+    fn of_namespace(object: &Object) -> Option<Mesh> {
+        let metadata = object.root.get("metadata")?;
+        let value = |kind: &str, key: &str| {
+            metadata
+                .get(kind)
+                .and_then(|m| m.get(key))
+                .and_then(Node::as_str)
+        };
+        if value("labels", "istio-injection") == Some("enabled")
+            || value("labels", "istio.io/rev").is_some_and(|r| !r.is_empty())
+        {
+            Some(Mesh::Istio)
+        } else if value("annotations", "linkerd.io/inject") == Some("enabled") {
+            Some(Mesh::Linkerd)
+        } else {
+            None
+        }
+    }
 }
 
 impl Inventory {
@@ -53,6 +93,9 @@ impl Inventory {
             _ if is_namespace(object) => {
                 self.namespaces
                     .insert(object.name.clone(), namespace_labels(object));
+                if let Some(mesh) = Mesh::of_namespace(object) {
+                    self.meshed_namespaces.insert(object.name.clone(), mesh);
+                }
             }
             "ServiceAccount" if object.group().is_empty() => {
                 let automount = object
@@ -88,6 +131,7 @@ impl Inventory {
         self.service_accounts.extend(other.service_accounts);
         self.bound_service_accounts
             .extend(other.bound_service_accounts);
+        self.meshed_namespaces.extend(other.meshed_namespaces);
         self
     }
 }

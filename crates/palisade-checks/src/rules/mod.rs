@@ -1,11 +1,12 @@
 //! The hardening rules beyond the Pod Security Standards, one per file, grouped by family:
 //! workload hardening, node access, service accounts, namespaces, images, secrets, exposure,
-//! and the control plane's own configuration. A rule says which objects it applies to (for compliance summaries and reports
+//! service mesh posture, and the control plane's own configuration. A rule says which objects it applies to (for compliance summaries and reports
 //! that list passing checks) and returns its violations for one object.
 
 pub mod control_plane;
 mod exposure;
 mod images;
+mod mesh;
 mod namespaces;
 mod node_access;
 mod secrets;
@@ -21,7 +22,9 @@ use crate::violation::Violation;
 
 /// The rules whose checks read the inventory (the ServiceAccounts and bindings of the input).
 pub(crate) fn reading_inventory() -> impl Iterator<Item = &'static Rule> {
-    [&service_accounts::TOKEN_RULE].into_iter()
+    [&service_accounts::TOKEN_RULE]
+        .into_iter()
+        .chain(mesh::READING_INVENTORY.iter().copied())
 }
 
 /// One hardening rule.
@@ -64,6 +67,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         images::RULES,
         secrets::RULES,
         exposure::RULES,
+        mesh::RULES,
         control_plane::RULES,
     ]
     .into_iter()

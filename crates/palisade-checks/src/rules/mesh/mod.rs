@@ -1,0 +1,37 @@
+//! Service mesh posture: Istio's mTLS settings (PeerAuthentication, DestinationRule) and
+//! workloads that leave the mesh or let ports bypass it (Istio and Linkerd), judged against
+//! the namespaces the input meshes.
+
+mod destination_rule_tls;
+mod injection_disabled;
+mod peer_authentication;
+mod skipped_ports;
+
+use palisade_k8s::{Node, Object};
+
+use super::Rule;
+
+const CATEGORY: &str = "mesh";
+
+pub static RULES: &[&Rule] = &[
+    &peer_authentication::RULE,
+    &destination_rule_tls::RULE,
+    &injection_disabled::RULE,
+    &skipped_ports::RULE,
+];
+
+/// The rules that read which namespaces are meshed.
+pub static READING_INVENTORY: &[&Rule] = &[&injection_disabled::RULE];
+
+/// Whether an object is an Istio resource of `kind` (any API version).
+fn is_istio(object: &Object, group: &str, kind: &str) -> bool {
+    object.group() == group && object.kind == kind
+}
+
+/// A label or annotation value as text (Kubernetes requires strings; YAML booleans are read
+/// as written).
+fn text(node: &Node) -> Option<String> {
+    node.as_str()
+        .map(str::to_string)
+        .or_else(|| node.as_bool().map(|b| b.to_string()))
+}
