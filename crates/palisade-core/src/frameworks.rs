@@ -1,4 +1,4 @@
-//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2–1.4, 2 and 5), the NSA/CISA
+//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2–1.4, 2, 3.2 and 5), the NSA/CISA
 //! Kubernetes Hardening Guide, MITRE ATT&CK for Containers, and the Pod Security Standards —
 //! with the titles of their controls, and the compliance summary a `--framework` scan ends
 //! with: per control, passed, failed or not applicable.

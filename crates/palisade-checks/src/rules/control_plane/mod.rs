@@ -13,6 +13,7 @@ mod api_server_kubelet_tls;
 mod api_server_service_accounts;
 mod api_server_tls;
 mod api_server_token_auth_file;
+mod audit_policy;
 mod bind_address;
 mod controller_manager_credentials;
 mod etcd_tls;
@@ -40,6 +41,7 @@ pub static RULES: &[&Rule] = &[
     &api_server_tls::RULE,
     &api_server_service_accounts::RULE,
     &api_server_cipher_suites::RULE,
+    &audit_policy::RULE,
     &bind_address::RULE,
     &controller_manager_credentials::RULE,
     &etcd_tls::CLIENT,

@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
 with no `metadata.namespace` at all (**info**: it lands in the namespace of whoever applies it —
 the current context's namespace, `default` unless one is set).
 
-Cluster-scoped objects are exempt. palisade knows the cluster-scoped kinds of the built-in API
+Cluster-scoped objects are exempt, and so are component configuration files (audit policies,
+kubelet and API server configurations, kubeadm configurations, kubeconfigs), which are files on
+a node rather than API objects. palisade knows the cluster-scoped kinds of the built-in API
 groups exactly (by group and kind: `Namespace`, `Node`, `PersistentVolume`, `ClusterRole`,
 `StorageClass`, `CustomResourceDefinition`, the admission webhook and policy configurations,
 `PriorityClass`, `RuntimeClass`, `IngressClass`, `CertificateSigningRequest`, `FlowSchema`,
@@ -148,11 +150,29 @@ const BUILT_IN_GROUPS: &[&str] = &[
     "storagemigration.k8s.io",
 ];
 
-/// Whether objects of this kind live in a namespace: built-in kinds by the table, other kinds
-/// unless they are called `Cluster<Something>`.
+/// The groups of component configuration files (the audit policy, kubelet and API server
+/// configuration, …): files on a node, not API objects, so without a namespace.
+const CONFIGURATION_GROUPS: &[&str] = &[
+    "audit.k8s.io",
+    "apiserver.config.k8s.io",
+    "apiserver.k8s.io",
+    "kubelet.config.k8s.io",
+    "kubeproxy.config.k8s.io",
+    "kubescheduler.config.k8s.io",
+    "kubeadm.k8s.io",
+    "pod-security.admission.config.k8s.io",
+];
+
+/// Whether objects of this kind live in a namespace: built-in kinds by the table, component
+/// configuration files and kubeconfigs never, other kinds unless they are called
+/// `Cluster<Something>`.
 fn is_namespaced(object: &Object) -> bool {
     let (group, kind) = (object.group(), object.kind.as_str());
-    if CLUSTER_SCOPED.contains(&(group, kind)) {
+    let kubeconfig = group.is_empty() && kind == "Config";
+    if CLUSTER_SCOPED.contains(&(group, kind))
+        || CONFIGURATION_GROUPS.contains(&group)
+        || kubeconfig
+    {
         return false;
     }
     if BUILT_IN_GROUPS.contains(&group) {
