@@ -190,6 +190,11 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "2.6",
         "Ensure that the --peer-auto-tls argument is not set to true",
     ),
+    ("3.2.1", "Ensure that a minimal audit policy is created"),
+    (
+        "3.2.2",
+        "Ensure that the audit policy covers key security concerns",
+    ),
     (
         "5.1.1",
         "Ensure that the cluster-admin role is only used where required",
