@@ -18,6 +18,7 @@ mod bind_address;
 mod controller_manager_credentials;
 mod etcd_tls;
 pub mod flags;
+mod pod_security_admission;
 mod profiling;
 
 use palisade_k8s::Object;
@@ -42,6 +43,7 @@ pub static RULES: &[&Rule] = &[
     &api_server_service_accounts::RULE,
     &api_server_cipher_suites::RULE,
     &audit_policy::RULE,
+    &pod_security_admission::RULE,
     &bind_address::RULE,
     &controller_manager_credentials::RULE,
     &etcd_tls::CLIENT,
