@@ -1,4 +1,4 @@
-//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2 and 5), the NSA/CISA
+//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2, 4.2 and 5), the NSA/CISA
 //! Kubernetes Hardening Guide, MITRE ATT&CK for Containers, and the Pod Security Standards —
 //! with the titles of their controls, and the compliance summary a `--framework` scan ends
 //! with: per control, passed, failed or not applicable.
@@ -58,8 +58,8 @@ macro_rules! mitre {
     };
 }
 
-/// CIS Kubernetes Benchmark v1.10: the API server recommendations of section 1.2 that rules
-/// check so far, and section 5 (Policies).
+/// CIS Kubernetes Benchmark v1.10: the API server recommendations of section 1.2 and the
+/// kubelet recommendations of section 4.2 that rules check so far, and section 5 (Policies).
 pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "1.2.1",
@@ -105,6 +105,34 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "1.2.27",
         "Ensure that the --encryption-provider-config argument is set as appropriate",
+    ),
+    (
+        "1.2.28",
+        "Ensure that encryption providers are appropriately configured",
+    ),
+    (
+        "4.2.1",
+        "Ensure that the --anonymous-auth argument is set to false",
+    ),
+    (
+        "4.2.2",
+        "Ensure that the --authorization-mode argument is not set to AlwaysAllow",
+    ),
+    (
+        "4.2.4",
+        "Verify that the --read-only-port argument is set to 0",
+    ),
+    (
+        "4.2.6",
+        "Ensure that the --make-iptables-util-chains argument is set to true",
+    ),
+    (
+        "4.2.10",
+        "Ensure that the --rotate-certificates argument is not set to false",
+    ),
+    (
+        "4.2.11",
+        "Verify that the RotateKubeletServerCertificate argument is set to true",
     ),
     (
         "5.1.1",

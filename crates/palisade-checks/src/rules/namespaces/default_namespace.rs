@@ -31,6 +31,9 @@ assumes they are namespaced unless the kind starts with `Cluster` followed by a 
 cluster-scoped custom resources. Accept the findings on objects of a kind that breaks the
 convention with a `palisade.dev/ignore` annotation.
 
+Configuration files that load like objects but never reach the API server — kubeconfig files,
+`KubeletConfiguration`, `EncryptionConfiguration` — have no namespace and are exempt.
+
 **Why it matters.** Namespaces are the unit of RBAC, network policy, resource quota and Pod
 Security enforcement. `default` is where everything without a home ends up and where
 permissions tend to be granted broadly, so objects there share a boundary with whatever else
@@ -152,7 +155,10 @@ const BUILT_IN_GROUPS: &[&str] = &[
 /// unless they are called `Cluster<Something>`.
 fn is_namespaced(object: &Object) -> bool {
     let (group, kind) = (object.group(), object.kind.as_str());
-    if CLUSTER_SCOPED.contains(&(group, kind)) {
+    // Configuration files (kubeconfig, KubeletConfiguration, …) are no API objects.
+    if crate::rules::cluster_files::is_configuration_file(object)
+        || CLUSTER_SCOPED.contains(&(group, kind))
+    {
         return false;
     }
     if BUILT_IN_GROUPS.contains(&group) {
