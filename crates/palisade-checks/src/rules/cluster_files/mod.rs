@@ -87,3 +87,75 @@ fn redacted(value: &str) -> String {
     let unit = if length == 1 { "char" } else { "chars" };
     format!("redacted, {length} {unit}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use palisade_k8s::load_stream;
+
+    use super::*;
+    use crate::inventory::Inventory;
+    use crate::rules::{Context, Settings};
+
+    /// No message quotes a secret of the file: every scalar of at least 8 characters under a
+    /// secret-holding key is absent from every message.
+    #[test]
+    fn messages_never_quote_secret_values() {
+        let fixtures = [
+            include_str!("../../../tests/fixtures/encryptionKeyInFile/fail-docs-example.yaml"),
+            include_str!("../../../tests/fixtures/encryptionKeyInFile/fail-legacy-kind.yaml"),
+            include_str!("../../../tests/fixtures/kubeconfigEmbeddedCredentials/fail-ci.yaml"),
+            include_str!(
+                "../../../tests/fixtures/kubeconfigEmbeddedCredentials/fail-admin-conf.yaml"
+            ),
+        ];
+        let settings = Settings::default();
+        let inventory = Inventory::default();
+        let context = Context {
+            settings: &settings,
+            inventory: &inventory,
+            pss_checks: &[],
+        };
+        let mut reported = 0;
+        for text in fixtures {
+            let secrets: Vec<&str> = text
+                .lines()
+                .filter_map(|line| line.split_once(": "))
+                .filter(|(key, _)| {
+                    let key = key.trim().trim_start_matches("- ");
+                    [
+                        "secret",
+                        "token",
+                        "client-key-data",
+                        "password",
+                        "id-token",
+                        "refresh-token",
+                        "client-secret",
+                    ]
+                    .contains(&key)
+                })
+                .map(|(_, value)| value.trim())
+                .filter(|value| value.len() >= 8)
+                .collect();
+            assert!(!secrets.is_empty());
+            let loaded = load_stream(&Arc::from("t.yaml"), text);
+            for object in &loaded.objects {
+                for rule in RULES.iter().filter(|r| (r.applies)(object)) {
+                    for violation in (rule.check)(&context, object) {
+                        reported += 1;
+                        for secret in &secrets {
+                            assert!(
+                                !violation.message.contains(secret),
+                                "{}: {}",
+                                rule.meta.id,
+                                violation.message
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(reported >= 14, "{reported}");
+    }
+}
