@@ -56,6 +56,27 @@ mod tests {
         }
     }
 
+    /// The binary's test checks every framework; this one keeps the CIS table in step with
+    /// the rules of this crate without building it.
+    #[test]
+    fn every_cis_reference_is_a_listed_control() {
+        use palisade_core::frameworks::CIS_CONTROLS;
+        for rule in rules() {
+            for reference in rule
+                .references
+                .iter()
+                .filter(|r| r.framework == palisade_core::CIS)
+            {
+                assert!(
+                    CIS_CONTROLS.iter().any(|(id, _)| *id == reference.id),
+                    "{}: CIS {} is not in CIS_CONTROLS",
+                    rule.id,
+                    reference.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn lookup_by_id_or_name() {
         assert_eq!(

@@ -1,4 +1,5 @@
-//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2–1.4, 2, 3.2 and 5), the NSA/CISA
+//! The compliance frameworks rules map to — CIS Kubernetes Benchmark (sections 1.2–1.4, 2, 3.2, 4.2
+//! and 5), the NSA/CISA
 //! Kubernetes Hardening Guide, MITRE ATT&CK for Containers, and the Pod Security Standards —
 //! with the titles of their controls, and the compliance summary a `--framework` scan ends
 //! with: per control, passed, failed or not applicable.
@@ -58,8 +59,9 @@ macro_rules! mitre {
     };
 }
 
-/// CIS Kubernetes Benchmark v1.10: the control-plane recommendations of sections 1.2–1.4 and 2
-/// (etcd) that rules check so far, and section 5 (Policies).
+/// CIS Kubernetes Benchmark v1.10: the control-plane recommendations of sections 1.2–1.4, 2
+/// (etcd) and 3.2 (audit), the kubelet recommendations of section 4.2 that rules check so far,
+/// and section 5 (Policies).
 pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "1.2.1",
@@ -131,6 +133,10 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "Ensure that the --encryption-provider-config argument is set as appropriate",
     ),
     (
+        "1.2.28",
+        "Ensure that encryption providers are appropriately configured",
+    ),
+    (
         "1.2.29",
         "Ensure that the API Server only makes use of Strong Cryptographic Ciphers",
     ),
@@ -194,6 +200,30 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
     (
         "3.2.2",
         "Ensure that the audit policy covers key security concerns",
+    ),
+    (
+        "4.2.1",
+        "Ensure that the --anonymous-auth argument is set to false",
+    ),
+    (
+        "4.2.2",
+        "Ensure that the --authorization-mode argument is not set to AlwaysAllow",
+    ),
+    (
+        "4.2.4",
+        "Verify that the --read-only-port argument is set to 0",
+    ),
+    (
+        "4.2.6",
+        "Ensure that the --make-iptables-util-chains argument is set to true",
+    ),
+    (
+        "4.2.10",
+        "Ensure that the --rotate-certificates argument is not set to false",
+    ),
+    (
+        "4.2.11",
+        "Verify that the RotateKubeletServerCertificate argument is set to true",
     ),
     (
         "5.1.1",

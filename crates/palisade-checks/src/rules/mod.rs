@@ -1,8 +1,10 @@
 //! The hardening rules beyond the Pod Security Standards, one per file, grouped by family:
 //! workload hardening, node access, service accounts, namespaces, images, secrets, exposure,
-//! service mesh posture, and the control plane's own configuration. A rule says which objects it applies to (for compliance summaries and reports
+//! service mesh posture, the control plane's own configuration and the cluster's configuration
+//! files. A rule says which objects it applies to (for compliance summaries and reports
 //! that list passing checks) and returns its violations for one object.
 
+mod cluster_files;
 pub mod control_plane;
 mod exposure;
 mod images;
@@ -69,6 +71,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         exposure::RULES,
         mesh::RULES,
         control_plane::RULES,
+        cluster_files::RULES,
     ]
     .into_iter()
     .flatten()
@@ -78,7 +81,10 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 /// The rules about the cluster's own configuration, which run in the system namespaces too
 /// (the quiet default there is for workloads).
 pub fn configuration() -> impl Iterator<Item = &'static Rule> {
-    control_plane::RULES.iter().copied()
+    [control_plane::RULES, cluster_files::RULES]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 /// `applies` of rules about pods: every kind that carries a pod template.

@@ -33,6 +33,9 @@ assumes they are namespaced unless the kind starts with `Cluster` followed by a 
 cluster-scoped custom resources. Accept the findings on objects of a kind that breaks the
 convention with a `palisade.dev/ignore` annotation.
 
+Configuration files that load like objects but never reach the API server — kubeconfig files,
+`KubeletConfiguration`, `EncryptionConfiguration` — have no namespace and are exempt.
+
 **Why it matters.** Namespaces are the unit of RBAC, network policy, resource quota and Pod
 Security enforcement. `default` is where everything without a home ends up and where
 permissions tend to be granted broadly, so objects there share a boundary with whatever else
@@ -168,10 +171,10 @@ const CONFIGURATION_GROUPS: &[&str] = &[
 /// `Cluster<Something>`.
 fn is_namespaced(object: &Object) -> bool {
     let (group, kind) = (object.group(), object.kind.as_str());
-    let kubeconfig = group.is_empty() && kind == "Config";
-    if CLUSTER_SCOPED.contains(&(group, kind))
+    // Configuration files (kubeconfigs, component configurations) are no API objects.
+    if crate::rules::cluster_files::is_configuration_file(object)
         || CONFIGURATION_GROUPS.contains(&group)
-        || kubeconfig
+        || CLUSTER_SCOPED.contains(&(group, kind))
     {
         return false;
     }
