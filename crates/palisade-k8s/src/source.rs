@@ -154,7 +154,7 @@ pub fn is_dockerfile(path: &Path) -> bool {
 fn is_manifest_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
+        Some("yaml" | "yml" | "json" | "jsonl")
     )
 }
 

@@ -36,6 +36,9 @@ const MAX_NODES_PER_DOCUMENT: usize = 2_000_000;
 /// comments, blank lines and directives are dropped.
 pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     let stream = stream.strip_prefix('\u{feff}').unwrap_or(stream);
+    if let Some(lines) = json_lines(stream) {
+        return lines;
+    }
     let mut documents = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
@@ -71,6 +74,33 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     }
     push(start, stream.len(), start_line, has_content);
     documents
+}
+
+/// JSON Lines (one JSON object per line, as ABAC policy files are): two or more lines, every
+/// one that is not blank or a comment a `{…}` object on its own. Each is a document. (Several
+/// root nodes in a row are no valid YAML stream, so nothing that parses today is read
+/// differently.)
+fn json_lines(stream: &str) -> Option<Vec<DocumentText<'_>>> {
+    let mut documents = Vec::new();
+    let mut offset = 0usize;
+    for (line_no, line) in (1u32..).zip(stream.split_inclusive('\n')) {
+        let start = offset;
+        offset += line.len();
+        if is_blank_or_comment(line) {
+            continue;
+        }
+        let object = line.trim();
+        if !(object.starts_with('{') && object.ends_with('}')) {
+            return None;
+        }
+        let index = documents.len();
+        documents.push(DocumentText {
+            text: &stream[start..offset],
+            first_line: line_no,
+            index,
+        });
+    }
+    (documents.len() >= 2).then_some(documents)
 }
 
 fn is_marker(line: &str, marker: &str) -> bool {
@@ -362,6 +392,25 @@ mod tests {
         assert_eq!(docs[0].first_line, 2);
         assert_eq!(docs[1].first_line, 6);
         assert_eq!(docs[1].index, 1);
+    }
+
+    #[test]
+    fn json_lines_are_one_document_per_line() {
+        let stream = "{\"apiVersion\": \"abac.authorization.kubernetes.io/v1beta1\", \"kind\": \"Policy\", \"spec\": {\"user\": \"alice\"}}\n\n# bob\n{\"kind\": \"Policy\", \"spec\": {\"user\": \"bob\"}}\n";
+        let docs = split_documents(stream);
+        assert_eq!(docs.len(), 2);
+        assert_eq!((docs[0].first_line, docs[1].first_line), (1, 4));
+        let second = parse_document(&docs[1]).unwrap().unwrap();
+        assert_eq!(
+            second
+                .get("spec")
+                .and_then(|s| s.get("user"))
+                .and_then(Node::as_str),
+            Some("bob")
+        );
+        // A pretty-printed JSON object and a one-line one stay single documents.
+        assert_eq!(split_documents("{\n  \"a\": 1\n}\n").len(), 1);
+        assert_eq!(split_documents("{\"a\": 1}\n").len(), 1);
     }
 
     #[test]

@@ -382,7 +382,19 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
             .iter()
             .filter(|f| {
                 let rule = f["rule"].as_str().unwrap();
-                ["apiServer", "controlPlane", "controllerManager", "etcd"]
+                [
+                    "apiServer",
+                    "controlPlane",
+                    "controllerManager",
+                    "etcd",
+                    "audit",
+                    "podSecurityAdmission",
+                    "kubelet",
+                    "encryption",
+                    "kubeconfig",
+                    "mesh",
+                    "abac",
+                ]
                     .iter()
                     .any(|prefix| rule.starts_with(prefix))
             })
@@ -407,6 +419,14 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
         "controlPlaneBindAddress",
         "controllerManagerCredentials",
         "etcdClientTls",
+        "auditPolicyCoverage",
+        "podSecurityAdmissionDefaults",
+        "kubeletAnonymousAuth",
+        "encryptionSecretsPlaintext",
+        "meshPeerAuthenticationPlaintext",
+        // From abac-policy.jsonl: JSON Lines files are read line by line.
+        "abacClusterAdmin",
+        "abacUnauthenticated",
     ] {
         assert!(found.iter().any(|(r, _)| r == rule), "{rule}: {found:?}");
     }

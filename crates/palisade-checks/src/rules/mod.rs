@@ -4,6 +4,7 @@
 //! files. A rule says which objects it applies to (for compliance summaries and reports
 //! that list passing checks) and returns its violations for one object.
 
+mod abac;
 mod cluster_files;
 pub mod control_plane;
 mod exposure;
@@ -72,6 +73,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         mesh::RULES,
         control_plane::RULES,
         cluster_files::RULES,
+        abac::RULES,
     ]
     .into_iter()
     .flatten()
@@ -81,7 +83,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 /// The rules about the cluster's own configuration, which run in the system namespaces too
 /// (the quiet default there is for workloads).
 pub fn configuration() -> impl Iterator<Item = &'static Rule> {
-    [control_plane::RULES, cluster_files::RULES]
+    [control_plane::RULES, cluster_files::RULES, abac::RULES]
         .into_iter()
         .flatten()
         .copied()

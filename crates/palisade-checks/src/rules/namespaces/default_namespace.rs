@@ -157,6 +157,7 @@ const BUILT_IN_GROUPS: &[&str] = &[
 /// configuration, …): files on a node, not API objects, so without a namespace.
 const CONFIGURATION_GROUPS: &[&str] = &[
     "audit.k8s.io",
+    "abac.authorization.kubernetes.io",
     "apiserver.config.k8s.io",
     "apiserver.k8s.io",
     "kubelet.config.k8s.io",
