@@ -395,8 +395,8 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
                     "mesh",
                     "abac",
                 ]
-                    .iter()
-                    .any(|prefix| rule.starts_with(prefix))
+                .iter()
+                .any(|prefix| rule.starts_with(prefix))
             })
             .map(|f| {
                 (
