@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
-use super::{CATEGORY, api_server_violations, runs_api_server};
+use super::{CATEGORY, api_server_violations, missing_flags, runs_api_server};
 use crate::frameworks::cis;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
@@ -58,16 +58,5 @@ const REQUIRED: &[(&str, &str)] = &[
 ];
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
-    api_server_violations(object, |flags| {
-        REQUIRED
-            .iter()
-            .filter(|(flag, _)| flags.value(flag).is_none_or(str::is_empty))
-            .map(|(flag, what)| {
-                Violation::at(
-                    flags.path_of(flag),
-                    format!("kube-apiserver {what} (--{flag} is not set)"),
-                )
-            })
-            .collect()
-    })
+    api_server_violations(object, |flags| missing_flags(flags, REQUIRED))
 }

@@ -2,7 +2,7 @@ use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
 use super::flags::Component;
-use super::{CATEGORY, component_violations, runs};
+use super::{CATEGORY, component_violations, missing_flags, runs};
 use crate::frameworks::cis;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
@@ -57,20 +57,16 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
                 "kube-controller-manager runs every controller with its own identity (--use-service-account-credentials is not true)",
             ));
         }
-        for (flag, what) in [
-            (
-                "service-account-private-key-file",
-                "cannot sign service-account tokens",
-            ),
-            ("root-ca-file", "gives pods no cluster CA"),
-        ] {
-            if flags.value(flag).is_none_or(str::is_empty) {
-                found.push(Violation::at(
-                    flags.path_of(flag),
-                    format!("kube-controller-manager {what} (--{flag} is not set)"),
-                ));
-            }
-        }
+        found.extend(missing_flags(
+            flags,
+            &[
+                (
+                    "service-account-private-key-file",
+                    "cannot sign service-account tokens",
+                ),
+                ("root-ca-file", "gives pods no cluster CA"),
+            ],
+        ));
         if flags
             .list("feature-gates")
             .iter()

@@ -75,6 +75,21 @@ fn component_violations(
         .collect()
 }
 
+/// A violation for each flag of `required` that is missing or empty, saying what its absence
+/// means: `<program> <what> (--<flag> is not set)`.
+fn missing_flags(flags: &ComponentFlags, required: &[(&str, &str)]) -> Vec<Violation> {
+    required
+        .iter()
+        .filter(|(flag, _)| flags.value(flag).is_none_or(str::is_empty))
+        .map(|(flag, what)| {
+            Violation::at(
+                flags.path_of(flag),
+                format!("{} {what} (--{flag} is not set)", flags.component.program()),
+            )
+        })
+        .collect()
+}
+
 /// [`component_violations`] of the API server.
 fn api_server_violations(
     object: &Object,
