@@ -21,6 +21,9 @@ pub struct Inventory {
     pub bound_service_accounts: HashSet<NamespacedName>,
     /// The namespaces of the input a service mesh injects sidecars into.
     pub meshed_namespaces: HashMap<String, Mesh>,
+    /// The namespaces with a selector-less Istio PeerAuthentication in STRICT mode
+    /// (`istio-system`, the root namespace: mesh-wide).
+    pub strict_mtls_namespaces: HashSet<String>,
 }
 
 /// A service mesh that injects sidecars by namespace.
@@ -68,6 +71,7 @@ impl Inventory {
     pub fn may_contribute(text: &str) -> bool {
         text.contains("Namespace")
             || text.contains("RoleBinding")
+            || text.contains("PeerAuthentication")
             || text
                 .match_indices("ServiceAccount")
                 .any(|(at, _)| !text[..at].ends_with("automount"))
@@ -105,6 +109,20 @@ impl Inventory {
                 self.service_accounts
                     .insert((namespace(), object.name.clone()), automount);
             }
+            "PeerAuthentication" if object.group() == "security.istio.io" => {
+                let spec = object.root.get("spec");
+                let selected = spec
+                    .and_then(|s| s.get("selector"))
+                    .is_some_and(|s| !s.is_null());
+                let strict = spec
+                    .and_then(|s| s.get("mtls"))
+                    .and_then(|m| m.get("mode"))
+                    .and_then(Node::as_str)
+                    == Some("STRICT");
+                if strict && !selected {
+                    self.strict_mtls_namespaces.insert(namespace());
+                }
+            }
             "RoleBinding" | "ClusterRoleBinding" if rbac => {
                 let subjects = object.root.get("subjects").map_or(&[][..], Node::items);
                 for subject in subjects {
@@ -132,6 +150,8 @@ impl Inventory {
         self.bound_service_accounts
             .extend(other.bound_service_accounts);
         self.meshed_namespaces.extend(other.meshed_namespaces);
+        self.strict_mtls_namespaces
+            .extend(other.strict_mtls_namespaces);
         self
     }
 }

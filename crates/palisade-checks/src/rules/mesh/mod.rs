@@ -4,6 +4,7 @@
 
 mod destination_rule_tls;
 mod injection_disabled;
+mod no_strict_mtls;
 mod peer_authentication;
 mod skipped_ports;
 
@@ -18,10 +19,11 @@ pub static RULES: &[&Rule] = &[
     &destination_rule_tls::RULE,
     &injection_disabled::RULE,
     &skipped_ports::RULE,
+    &no_strict_mtls::RULE,
 ];
 
 /// The rules that read which namespaces are meshed.
-pub static READING_INVENTORY: &[&Rule] = &[&injection_disabled::RULE];
+pub static READING_INVENTORY: &[&Rule] = &[&injection_disabled::RULE, &no_strict_mtls::RULE];
 
 /// Whether an object is an Istio resource of `kind` (any API version).
 fn is_istio(object: &Object, group: &str, kind: &str) -> bool {
