@@ -210,6 +210,10 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "Ensure that the --authorization-mode argument is not set to AlwaysAllow",
     ),
     (
+        "4.2.3",
+        "Ensure that the --client-ca-file argument is set as appropriate",
+    ),
+    (
         "4.2.4",
         "Verify that the --read-only-port argument is set to 0",
     ),
@@ -225,6 +229,7 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "4.2.11",
         "Verify that the RotateKubeletServerCertificate argument is set to true",
     ),
+    ("4.2.13", "Ensure that a limit is set on pod PIDs"),
     (
         "5.1.1",
         "Ensure that the cluster-admin role is only used where required",

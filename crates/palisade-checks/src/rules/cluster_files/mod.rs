@@ -19,7 +19,9 @@ mod kubeconfig_embedded_credentials;
 mod kubeconfig_insecure_tls;
 mod kubelet_anonymous_auth;
 mod kubelet_authorization_mode;
+mod kubelet_client_ca;
 mod kubelet_iptables_util_chains;
+mod kubelet_pod_pids_limit;
 mod kubelet_protect_kernel_defaults;
 mod kubelet_read_only_port;
 mod kubelet_rotate_certificates;
@@ -34,11 +36,13 @@ const CATEGORY: &str = "cluster-files";
 pub static RULES: &[&Rule] = &[
     &kubelet_anonymous_auth::RULE,
     &kubelet_authorization_mode::RULE,
+    &kubelet_client_ca::RULE,
     &kubelet_read_only_port::RULE,
     &kubelet_iptables_util_chains::RULE,
     &kubelet_rotate_certificates::RULE,
     &kubelet_server_certificate_rotation::RULE,
     &kubelet_protect_kernel_defaults::RULE,
+    &kubelet_pod_pids_limit::RULE,
     &encryption_secrets_plaintext::RULE,
     &encryption_weak_provider::RULE,
     &encryption_key_in_file::RULE,
