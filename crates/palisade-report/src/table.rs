@@ -212,7 +212,7 @@ pub fn render_table(
     if summary.skipped_system_objects > 0 {
         let _ = write!(
             out,
-            "; {} object{} in system namespaces skipped (--include-system-namespaces checks them)",
+            "; {} object{} in system namespaces checked for cluster configuration only (--include-system-namespaces checks them fully)",
             summary.skipped_system_objects,
             if summary.skipped_system_objects == 1 {
                 ""
