@@ -1,7 +1,8 @@
 //! Service mesh posture: Istio's mTLS settings (PeerAuthentication, DestinationRule) and
-//! workloads that leave the mesh or let ports bypass it (Istio and Linkerd), judged against
-//! the namespaces the input meshes.
+//! AuthorizationPolicies, and workloads that leave the mesh or let ports bypass it (Istio and
+//! Linkerd), judged against the namespaces the input meshes.
 
+mod authorization_allow_all;
 mod destination_rule_tls;
 mod injection_disabled;
 mod no_strict_mtls;
@@ -20,6 +21,7 @@ pub static RULES: &[&Rule] = &[
     &injection_disabled::RULE,
     &skipped_ports::RULE,
     &no_strict_mtls::RULE,
+    &authorization_allow_all::RULE,
 ];
 
 /// The rules that read which namespaces are meshed.
