@@ -155,7 +155,28 @@ fn is_manifest_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml" | "json" | "jsonl")
-    )
+    ) || is_kubeconfig_file(path)
+}
+
+/// A kubeconfig under one of the names they go by (`config`, `kubeconfig`, `*.conf` as in
+/// /etc/kubernetes/admin.conf) — recognised by its start (a `kind: Config` line among the first
+/// lines), so that other `.conf` files (nginx, systemd drop-ins) are left alone.
+fn is_kubeconfig_file(path: &Path) -> bool {
+    let named = path.extension().and_then(|e| e.to_str()) == Some("conf")
+        || matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("config" | "kubeconfig")
+        );
+    if !named {
+        return false;
+    }
+    let mut head = [0u8; 4096];
+    let read = std::fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read(&mut file, &mut head))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..read]);
+    let mut lines = head.lines().map(str::trim_end);
+    lines.clone().any(|l| l == "kind: Config") && lines.any(|l| l.starts_with("apiVersion: v1"))
 }
 
 /// Expands the command-line paths into inputs, in a deterministic order. Directories are walked
@@ -296,6 +317,12 @@ mod tests {
             std::fs::write(path, "x: 1\n").unwrap();
         }
         std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();
+        // Kubeconfigs by their usual names, recognised by content; other .conf files are not.
+        let kubeconfig = "apiVersion: v1\nclusters: []\nkind: Config\nusers: []\n";
+        std::fs::write(root.join("admin.conf"), kubeconfig).unwrap();
+        std::fs::write(root.join("sub/config"), kubeconfig).unwrap();
+        std::fs::write(root.join("nginx.conf"), "server { listen 80; }\n").unwrap();
+        std::fs::write(root.join("10-kubeadm.conf"), "[Service]\nEnvironment=\"KUBELET_KUBECONFIG_ARGS=--kubeconfig=/etc/kubernetes/kubelet.conf\"\n").unwrap();
         std::fs::create_dir_all(root.join("kust")).unwrap();
         std::fs::write(root.join("kust/kustomization.yaml"), "resources: []\n").unwrap();
         std::fs::write(root.join("kust/inner.yaml"), "x: 1\n").unwrap();
@@ -320,10 +347,12 @@ mod tests {
                 "docker:Dockerfile",
                 "docker:Dockerfile.dev",
                 "a.yaml",
+                "admin.conf",
                 "docker:api/Containerfile",
                 "docker:api/prod.Dockerfile",
                 "b.yml",
                 "c.json",
+                "sub/config",
                 "sub/d.yaml",
                 "kustomize:kust"
             ]
