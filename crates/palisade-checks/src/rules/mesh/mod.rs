@@ -5,6 +5,7 @@
 mod authorization_allow_all;
 mod destination_rule_tls;
 mod injection_disabled;
+mod linkerd_unauthenticated;
 mod no_strict_mtls;
 mod peer_authentication;
 mod skipped_ports;
@@ -22,6 +23,7 @@ pub static RULES: &[&Rule] = &[
     &skipped_ports::RULE,
     &no_strict_mtls::RULE,
     &authorization_allow_all::RULE,
+    &linkerd_unauthenticated::RULE,
 ];
 
 /// The rules that read which namespaces are meshed.
