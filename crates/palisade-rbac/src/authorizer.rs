@@ -142,15 +142,59 @@ pub struct Policy {
     /// The ServiceAccounts the input declares, by (namespace, name), with their
     /// `automountServiceAccountToken` when set.
     pub service_accounts: BTreeMap<(String, String), Option<bool>>,
-    /// The Namespaces the input declares, and whether Pod Security admits privileged pods there
-    /// (no `enforce` label, or `privileged`; an invalid level is enforced as `restricted`).
-    pub namespaces: BTreeMap<String, bool>,
+    /// The Namespaces the input declares, and whether their Pod Security `enforce` label admits
+    /// privileged pods (`privileged`; an invalid level is enforced as `restricted`); `None`
+    /// without the label, where the cluster-wide default applies.
+    pub namespaces: BTreeMap<String, Option<bool>>,
+    /// The PodSecurity admission plugin's cluster-wide configuration, when the input has an
+    /// `AdmissionConfiguration` for it.
+    pub pod_security: Option<PodSecurityDefaults>,
     /// Who the workloads of the input run as.
     pub workloads: Vec<Workload>,
 }
 
 /// The Pod Security Admission label that sets a namespace's enforced level.
 const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
+/// What Pod Security admission enforces where no namespace label says otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodSecurityDefaults {
+    /// Whether the default `enforce` level admits privileged pods (`privileged`, or unset).
+    pub admits_privileged: bool,
+    /// Namespaces exempted from Pod Security altogether.
+    pub exempt_namespaces: std::collections::BTreeSet<String>,
+}
+
+impl PodSecurityDefaults {
+    /// The PodSecurity plugin's configuration in an `AdmissionConfiguration` object.
+    fn from_object(object: &Object) -> Option<PodSecurityDefaults> {
+        use palisade_k8s::Node;
+        if object.group() != "apiserver.config.k8s.io" || object.kind != "AdmissionConfiguration" {
+            return None;
+        }
+        let configuration = object
+            .root
+            .get("plugins")
+            .map_or(&[][..], Node::items)
+            .iter()
+            .find(|p| p.get("name").and_then(Node::as_str) == Some("PodSecurity"))?
+            .get("configuration")?;
+        let enforce = configuration
+            .get("defaults")
+            .and_then(|d| d.get("enforce"))
+            .and_then(Node::as_str);
+        Some(PodSecurityDefaults {
+            admits_privileged: matches!(enforce, None | Some("privileged")),
+            exempt_namespaces: configuration
+                .get("exemptions")
+                .and_then(|e| e.get("namespaces"))
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+        })
+    }
+}
 
 /// A binding subject as a lookup key: kind, namespace (service accounts), name.
 pub(crate) type SubjectKey<'a> = (SubjectKind, Option<&'a str>, &'a str);
@@ -261,8 +305,10 @@ impl Policy {
                 .and_then(|entry| entry.value.as_str());
             self.namespaces.insert(
                 object.name.clone(),
-                matches!(level, None | Some("privileged")),
+                level.map(|level| level == "privileged"),
             );
+        } else if let Some(defaults) = PodSecurityDefaults::from_object(object) {
+            self.pod_security = Some(defaults);
         } else if let Some(role) = Role::from_object(object) {
             self.roles
                 .insert((role.namespace.clone(), role.name.clone()), role);
@@ -282,6 +328,7 @@ impl Policy {
         self.bindings.extend(other.bindings);
         self.service_accounts.extend(other.service_accounts);
         self.namespaces.extend(other.namespaces);
+        self.pod_security = other.pod_security.or(self.pod_security);
         self.workloads.extend(other.workloads);
         self
     }
@@ -293,6 +340,32 @@ impl Policy {
             .entry((None, "cluster-admin".to_string()))
             .or_insert_with(Role::builtin_cluster_admin);
         self.aggregate();
+    }
+
+    /// Whether Pod Security admits a privileged pod in `namespace` (`None`: some namespace, for a
+    /// cluster-wide grant): the namespace's `enforce` label, else the admission configuration's
+    /// default (`privileged` without one); exempted namespaces admit anything.
+    pub fn admits_privileged(&self, namespace: Option<&str>) -> bool {
+        let (default, exempt) = match &self.pod_security {
+            Some(defaults) => (defaults.admits_privileged, &defaults.exempt_namespaces),
+            None => (true, &std::collections::BTreeSet::new()),
+        };
+        match namespace {
+            Some(namespace) => {
+                exempt.contains(namespace)
+                    || self
+                        .namespaces
+                        .get(namespace)
+                        .copied()
+                        .flatten()
+                        .unwrap_or(default)
+            }
+            None => {
+                default
+                    || !exempt.is_empty()
+                    || self.namespaces.values().any(|admits| *admits == Some(true))
+            }
+        }
     }
 
     /// Whether a workload's pods mount their service account's token: the pod's setting, else

@@ -6,8 +6,10 @@
 //! Edges, each decided by the subject's bindings as the authorizer matches them:
 //! - `create-pod` / `create-workload`: create pods (or a pod controller) in a namespace → any
 //!   service account there (a pod names one and mounts its token, whatever the account says);
-//! - `privileged-pod`: the same where Pod Security admits privileged pods (no `enforce` label,
-//!   `privileged`, or cluster-wide) → the node (a hostPath pod owns it);
+//! - `privileged-pod`: the same where Pod Security admits privileged pods (an `enforce` label
+//!   `privileged`, or none and an admission configuration whose default does, or an exempted
+//!   namespace; for a cluster-wide grant, any such namespace) → the node (a hostPath pod owns
+//!   it);
 //! - `read-secrets`: get, list or watch Secrets → the service accounts (token Secrets);
 //! - `create-token`: create `serviceaccounts/token` → those accounts;
 //! - `exec`: `pods/exec` (create, or get: WebSocket exec is authorized as get) → the accounts of
@@ -409,10 +411,7 @@ fn simple_edges(out: &mut Edges, holdings: &Holdings<'_>, policy: &Policy) {
     }
     for (found, technique) in &pod_grants {
         out.edge(accounts(found.namespace), technique, Some(found.binding));
-        let admits_privileged = found
-            .namespace
-            .is_none_or(|n| policy.namespaces.get(n).copied().unwrap_or(true));
-        if admits_privileged {
+        if policy.admits_privileged(found.namespace) {
             out.edge(
                 Vertex::Principal(Principal::Node),
                 "privileged-pod",

@@ -358,3 +358,25 @@ fn anonymous_paths_rank_first() {
     assert_eq!(paths[0].reach, Reach::Anyone);
     assert_eq!(paths[0].steps.len(), 3);
 }
+
+/// An admission configuration enforcing baseline by default closes the node to pods in
+/// unlabelled namespaces; an exemption opens it again.
+#[test]
+fn admission_configuration_defaults_decide_unlabelled_namespaces() {
+    let admission = |exempt: &str| {
+        format!(
+            "---\napiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n- name: PodSecurity\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    kind: PodSecurityConfiguration\n    defaults: {{enforce: baseline}}\n    exemptions: {{namespaces: [{exempt}]}}\n"
+        )
+    };
+    let paths = paths_of(&format!("{WORKLOADS}{}", admission("kube-system")));
+    assert!(!has_path(&paths, "in-open"), "{paths:#?}");
+    let paths = paths_of(&format!("{WORKLOADS}{}", admission("open")));
+    assert_eq!(
+        describe(&paths, "in-open"),
+        [
+            "privileged-pod node",
+            "node-tokens controller",
+            "bound-to-cluster-admin cluster-admin"
+        ]
+    );
+}

@@ -86,7 +86,10 @@ pub fn scan(
             let objects: Vec<_> = split_documents(&content)
                 .iter()
                 .filter(|doc| {
-                    Inventory::may_contribute(doc.text) || rbac_enabled && doc.text.contains("Role")
+                    Inventory::may_contribute(doc.text)
+                        || rbac_enabled
+                            && (doc.text.contains("Role")
+                                || doc.text.contains("AdmissionConfiguration"))
                 })
                 .flat_map(|doc| load_document(&file, doc).objects)
                 .collect();
