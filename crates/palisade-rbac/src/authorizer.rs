@@ -166,19 +166,21 @@ pub struct PodSecurityDefaults {
 }
 
 impl PodSecurityDefaults {
-    /// The PodSecurity plugin's configuration in an `AdmissionConfiguration` object.
+    /// The PodSecurity plugin's configuration: in an `AdmissionConfiguration` object, or a
+    /// `PodSecurityConfiguration` of its own (the plugin's `path:`).
     fn from_object(object: &Object) -> Option<PodSecurityDefaults> {
         use palisade_k8s::Node;
-        if object.group() != "apiserver.config.k8s.io" || object.kind != "AdmissionConfiguration" {
-            return None;
-        }
-        let configuration = object
-            .root
-            .get("plugins")
-            .map_or(&[][..], Node::items)
-            .iter()
-            .find(|p| p.get("name").and_then(Node::as_str) == Some("PodSecurity"))?
-            .get("configuration")?;
+        let configuration = match (object.group(), object.kind.as_str()) {
+            ("pod-security.admission.config.k8s.io", "PodSecurityConfiguration") => &object.root,
+            ("apiserver.config.k8s.io", "AdmissionConfiguration") => object
+                .root
+                .get("plugins")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .find(|p| p.get("name").and_then(Node::as_str) == Some("PodSecurity"))?
+                .get("configuration")?,
+            _ => return None,
+        };
         let enforce = configuration
             .get("defaults")
             .and_then(|d| d.get("enforce"))

@@ -89,7 +89,8 @@ pub fn scan(
                     Inventory::may_contribute(doc.text)
                         || rbac_enabled
                             && (doc.text.contains("Role")
-                                || doc.text.contains("AdmissionConfiguration"))
+                                || doc.text.contains("AdmissionConfiguration")
+                                || doc.text.contains("PodSecurityConfiguration"))
                 })
                 .flat_map(|doc| load_document(&file, doc).objects)
                 .collect();

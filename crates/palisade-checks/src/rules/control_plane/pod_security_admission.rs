@@ -28,7 +28,8 @@ plugin's `PodSecurityConfiguration`:
   as their own accounts, so exempting one exempts everything it creates),
   `exemptions.runtimeClasses`, and `exemptions.namespaces` other than `kube-system` (**low**).
 
-A plugin configured through `path:` (a separate file) is not read: scan that file.
+A plugin configured through `path:` is checked in that file: a `PodSecurityConfiguration`
+(`pod-security.admission.config.k8s.io`) of its own.
 
 **Failing**
 ```yaml
@@ -60,7 +61,9 @@ plugins:
         references: &[cis("5.2.1"), nsa("pod-security-enforcement")],
     },
     applies: |object| {
-        object.group() == "apiserver.config.k8s.io" && object.kind == "AdmissionConfiguration"
+        (object.group() == "apiserver.config.k8s.io" && object.kind == "AdmissionConfiguration")
+            || (object.group() == "pod-security.admission.config.k8s.io"
+                && object.kind == "PodSecurityConfiguration")
     },
     check,
 };
@@ -73,66 +76,73 @@ fn strings(node: Option<&Node>) -> Vec<&str> {
 }
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
+    // The plugin's configuration in a file of its own (`path:` in the AdmissionConfiguration).
+    if object.kind == "PodSecurityConfiguration" {
+        return configuration_violations(&object.root, &JsonPath::root());
+    }
     let plugins = object.root.get("plugins").map_or(&[][..], Node::items);
+    plugins
+        .iter()
+        .enumerate()
+        .filter(|(_, plugin)| plugin.get("name").and_then(Node::as_str) == Some("PodSecurity"))
+        .filter_map(|(i, plugin)| {
+            let path = JsonPath::root()
+                .key("plugins")
+                .index(i)
+                .key("configuration");
+            Some(configuration_violations(
+                plugin.get("configuration")?,
+                &path,
+            ))
+        })
+        .flatten()
+        .collect()
+}
+
+/// The findings of one `PodSecurityConfiguration` at `path`.
+fn configuration_violations(configuration: &Node, path: &JsonPath) -> Vec<Violation> {
     let mut found = Vec::new();
-    for (i, plugin) in plugins.iter().enumerate() {
-        if plugin.get("name").and_then(Node::as_str) != Some("PodSecurity") {
-            continue;
-        }
-        let Some(configuration) = plugin.get("configuration") else {
-            continue;
-        };
-        let path = JsonPath::root()
-            .key("plugins")
-            .index(i)
-            .key("configuration");
-        let defaults = configuration.get("defaults");
-        let enforce = defaults
-            .and_then(|d| d.get("enforce"))
-            .and_then(Node::as_str);
-        if matches!(enforce, None | Some("privileged")) {
-            let at = if enforce.is_some() {
-                path.keys(&["defaults", "enforce"])
-            } else {
-                path.clone()
-            };
+    let enforce = configuration
+        .get("defaults")
+        .and_then(|d| d.get("enforce"))
+        .and_then(Node::as_str);
+    if matches!(enforce, None | Some("privileged")) {
+        found.push(Violation::at(
+            path.keys(&["defaults", "enforce"]),
+            "Pod Security enforces privileged by default: namespaces without an enforce label admit privileged pods",
+        ));
+    }
+    let exemptions = configuration.get("exemptions");
+    for (field, what) in [
+        ("usernames", "pods created by these users skip Pod Security"),
+        (
+            "runtimeClasses",
+            "pods of these runtime classes skip Pod Security",
+        ),
+    ] {
+        let listed = strings(exemptions.and_then(|e| e.get(field)));
+        if !listed.is_empty() {
             found.push(Violation::at(
-                at,
-                "Pod Security enforces privileged by default: namespaces without an enforce label admit privileged pods",
+                path.keys(&["exemptions", field]),
+                format!("{what}: {}", listed.join(", ")),
             ));
         }
-        let exemptions = configuration.get("exemptions");
-        for (field, what) in [
-            ("usernames", "pods created by these users skip Pod Security"),
-            (
-                "runtimeClasses",
-                "pods of these runtime classes skip Pod Security",
-            ),
-        ] {
-            let listed = strings(exemptions.and_then(|e| e.get(field)));
-            if !listed.is_empty() {
-                found.push(Violation::at(
-                    path.keys(&["exemptions", field]),
-                    format!("{what}: {}", listed.join(", ")),
-                ));
-            }
-        }
-        let namespaces: Vec<&str> = strings(exemptions.and_then(|e| e.get("namespaces")))
-            .into_iter()
-            .filter(|n| *n != "kube-system")
-            .collect();
-        if !namespaces.is_empty() {
-            found.push(
-                Violation::at(
-                    path.keys(&["exemptions", "namespaces"]),
-                    format!(
-                        "pods in these namespaces skip Pod Security: {}",
-                        namespaces.join(", ")
-                    ),
-                )
-                .with_severity(Severity::Low),
-            );
-        }
+    }
+    let namespaces: Vec<&str> = strings(exemptions.and_then(|e| e.get("namespaces")))
+        .into_iter()
+        .filter(|n| *n != "kube-system")
+        .collect();
+    if !namespaces.is_empty() {
+        found.push(
+            Violation::at(
+                path.keys(&["exemptions", "namespaces"]),
+                format!(
+                    "pods in these namespaces skip Pod Security: {}",
+                    namespaces.join(", ")
+                ),
+            )
+            .with_severity(Severity::Low),
+        );
     }
     found
 }
