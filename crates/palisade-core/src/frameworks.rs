@@ -229,6 +229,10 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "4.2.11",
         "Verify that the RotateKubeletServerCertificate argument is set to true",
     ),
+    (
+        "4.2.12",
+        "Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers",
+    ),
     ("4.2.13", "Ensure that a limit is set on pod PIDs"),
     (
         "5.1.1",

@@ -19,6 +19,7 @@ mod kubeconfig_embedded_credentials;
 mod kubeconfig_insecure_tls;
 mod kubelet_anonymous_auth;
 mod kubelet_authorization_mode;
+mod kubelet_cipher_suites;
 mod kubelet_client_ca;
 mod kubelet_iptables_util_chains;
 mod kubelet_pod_pids_limit;
@@ -43,6 +44,7 @@ pub static RULES: &[&Rule] = &[
     &kubelet_server_certificate_rotation::RULE,
     &kubelet_protect_kernel_defaults::RULE,
     &kubelet_pod_pids_limit::RULE,
+    &kubelet_cipher_suites::RULE,
     &encryption_secrets_plaintext::RULE,
     &encryption_weak_provider::RULE,
     &encryption_key_in_file::RULE,
