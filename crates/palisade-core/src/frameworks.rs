@@ -218,6 +218,10 @@ pub static CIS_CONTROLS: &[(&str, &str)] = &[
         "Verify that the --read-only-port argument is set to 0",
     ),
     (
+        "4.2.5",
+        "Ensure that the --streaming-connection-idle-timeout argument is not set to 0",
+    ),
+    (
         "4.2.6",
         "Ensure that the --make-iptables-util-chains argument is set to true",
     ),

@@ -12,6 +12,7 @@ pub mod object;
 pub mod path;
 pub mod schema;
 pub mod selector;
+pub mod systemd;
 pub mod workload;
 
 pub use object::{Loaded, Object, load_document, load_stream};

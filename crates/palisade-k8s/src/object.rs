@@ -108,6 +108,14 @@ pub fn load_stream(file: &Arc<str>, text: &str) -> Loaded {
 /// counted; a broken one becomes an input error.
 pub fn load_document(file: &Arc<str>, doc: &DocumentText<'_>) -> Loaded {
     let mut loaded = Loaded::default();
+    // A systemd unit that starts the kubelet: its flags, as an object of their own.
+    if crate::systemd::is_kubelet_unit(doc.text) {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        loaded.documents = 1;
+        let root = crate::systemd::kubelet_flags_root(name, doc.text);
+        into_objects(file, doc.index, root, &mut loaded);
+        return loaded;
+    }
     match parse_document(doc) {
         Err(error) => {
             loaded.documents = 1;

@@ -159,8 +159,9 @@ fn is_manifest_file(path: &Path) -> bool {
 }
 
 /// A kubeconfig under one of the names they go by (`config`, `kubeconfig`, `*.conf` as in
-/// /etc/kubernetes/admin.conf) — recognised by its start (a `kind: Config` line among the first
-/// lines), so that other `.conf` files (nginx, systemd drop-ins) are left alone.
+/// /etc/kubernetes/admin.conf), or a systemd drop-in that starts the kubelet (`*.conf` as in
+/// kubelet.service.d/10-kubeadm.conf) — recognised by their start, so that other `.conf` files
+/// (nginx, other units) are left alone.
 fn is_kubeconfig_file(path: &Path) -> bool {
     let named = path.extension().and_then(|e| e.to_str()) == Some("conf")
         || matches!(
@@ -176,7 +177,9 @@ fn is_kubeconfig_file(path: &Path) -> bool {
         .unwrap_or(0);
     let head = String::from_utf8_lossy(&head[..read]);
     let mut lines = head.lines().map(str::trim_end);
-    lines.clone().any(|l| l == "kind: Config") && lines.any(|l| l.starts_with("apiVersion: v1"))
+    let kubeconfig = lines.clone().any(|l| l == "kind: Config")
+        && lines.any(|l| l.starts_with("apiVersion: v1"));
+    kubeconfig || crate::systemd::is_kubelet_unit(&head)
 }
 
 /// Expands the command-line paths into inputs, in a deterministic order. Directories are walked
@@ -317,7 +320,8 @@ mod tests {
             std::fs::write(path, "x: 1\n").unwrap();
         }
         std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();
-        // Kubeconfigs by their usual names, recognised by content; other .conf files are not.
+        // Kubeconfigs and kubelet drop-ins by their usual names, recognised by content; other
+        // .conf files are not.
         let kubeconfig = "apiVersion: v1\nclusters: []\nkind: Config\nusers: []\n";
         std::fs::write(root.join("admin.conf"), kubeconfig).unwrap();
         std::fs::write(root.join("sub/config"), kubeconfig).unwrap();
@@ -344,6 +348,7 @@ mod tests {
         assert_eq!(
             names,
             vec![
+                "10-kubeadm.conf",
                 "docker:Dockerfile",
                 "docker:Dockerfile.dev",
                 "a.yaml",

@@ -424,6 +424,8 @@ fn control_plane_static_pods_are_checked_in_kube_system() {
         "kubeletAnonymousAuth",
         "encryptionSecretsPlaintext",
         "meshPeerAuthenticationPlaintext",
+        // From 10-kubeadm.conf: a kubelet drop-in found by its content.
+        "kubeletCommandLine",
         // From abac-policy.jsonl: JSON Lines files are read line by line.
         "abacClusterAdmin",
         "abacUnauthenticated",

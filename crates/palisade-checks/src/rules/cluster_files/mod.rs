@@ -21,6 +21,7 @@ mod kubelet_anonymous_auth;
 mod kubelet_authorization_mode;
 mod kubelet_cipher_suites;
 mod kubelet_client_ca;
+mod kubelet_command_line;
 mod kubelet_iptables_util_chains;
 mod kubelet_pod_pids_limit;
 mod kubelet_protect_kernel_defaults;
@@ -45,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &kubelet_protect_kernel_defaults::RULE,
     &kubelet_pod_pids_limit::RULE,
     &kubelet_cipher_suites::RULE,
+    &kubelet_command_line::RULE,
     &encryption_secrets_plaintext::RULE,
     &encryption_weak_provider::RULE,
     &encryption_key_in_file::RULE,

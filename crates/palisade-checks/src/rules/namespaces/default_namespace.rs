@@ -158,6 +158,7 @@ const BUILT_IN_GROUPS: &[&str] = &[
 const CONFIGURATION_GROUPS: &[&str] = &[
     "audit.k8s.io",
     "abac.authorization.kubernetes.io",
+    "palisade.dev",
     "apiserver.config.k8s.io",
     "apiserver.k8s.io",
     "kubelet.config.k8s.io",

@@ -1,0 +1,208 @@
+//! systemd units and drop-ins that start the kubelet (kubeadm's
+//! `/etc/systemd/system/kubelet.service.d/10-kubeadm.conf`): the flags they pass — in
+//! `Environment="KUBELET_…_ARGS=…"` lines and on `ExecStart=` after the kubelet program — as a
+//! synthetic `KubeletFlags` object (`palisade.dev/v1`) whose nodes point at each flag's line and
+//! column, so that rules judge them like any other object. `EnvironmentFile=` files
+//! (`/var/lib/kubelet/kubeadm-flags.env`, `/etc/default/kubelet`) are not followed.
+
+use crate::node::{Entry, Node, Pos, Value};
+
+pub const API_VERSION: &str = "palisade.dev/v1";
+pub const KIND: &str = "KubeletFlags";
+
+/// Whether a text is a systemd unit (it has a `[Service]`, `[Unit]` or `[Install]` section)
+/// that runs the kubelet.
+pub fn is_kubelet_unit(text: &str) -> bool {
+    let sections = text
+        .lines()
+        .any(|line| matches!(line.trim(), "[Service]" | "[Unit]" | "[Install]"));
+    sections && text.contains("kubelet")
+}
+
+fn scalar(text: &str, pos: Pos) -> Node {
+    Node {
+        value: Value::Scalar {
+            text: text.to_string(),
+            quoted: true,
+        },
+        pos,
+    }
+}
+
+fn entry(key: &str, value: Node) -> Entry {
+    Entry {
+        key: key.to_string(),
+        key_pos: value.pos,
+        value,
+    }
+}
+
+/// The words of `text` with their 1-based columns, `text` starting at `column`.
+fn words(text: &str, column: usize) -> Vec<(&str, usize)> {
+    let mut found = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                found.push((&text[s..i], column + s));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The flags among `words` (`--name=value`, `--name value`, bare `--name`), at `line`.
+fn flags(words: &[(&str, usize)], line: u32) -> Vec<Node> {
+    let mut found = Vec::new();
+    let mut index = 0;
+    while index < words.len() {
+        let (word, column) = words[index];
+        index += 1;
+        let Some(flag) = word.strip_prefix("--") else {
+            continue;
+        };
+        let pos = Pos {
+            line,
+            column: column as u32,
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => match words.get(index) {
+                Some((next, _)) if !next.starts_with('-') && !next.starts_with('$') => {
+                    index += 1;
+                    (flag, Some(*next))
+                }
+                _ => (flag, None),
+            },
+        };
+        let mut entries = vec![entry("name", scalar(name, pos))];
+        if let Some(value) = value {
+            entries.push(entry("value", scalar(value, pos)));
+        }
+        found.push(Node {
+            value: Value::Map(entries),
+            pos,
+        });
+    }
+    found
+}
+
+/// The synthetic object of a kubelet unit named `name`: `{apiVersion, kind, metadata: {name},
+/// flags: [{name, value}]}`.
+pub fn kubelet_flags_root(name: &str, text: &str) -> Node {
+    let start = Pos { line: 1, column: 1 };
+    let mut all = Vec::new();
+    for (line_no, line) in (1u32..).zip(text.lines()) {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix("Environment=") {
+            // Environment="KUBELET_KUBECONFIG_ARGS=--kubeconfig=… --bootstrap-kubeconfig=…"
+            let offset = indent + "Environment=".len();
+            let (body, body_offset) = match rest.strip_prefix('"') {
+                Some(quoted) => (quoted.trim_end().trim_end_matches('"'), offset + 1),
+                None => (rest, offset),
+            };
+            if let Some((variable, value)) = body.split_once('=')
+                && variable.starts_with("KUBELET_")
+            {
+                let column = body_offset + variable.len() + 2;
+                all.extend(flags(&words(value, column), line_no));
+            }
+        } else if let Some(rest) = trimmed.strip_prefix("ExecStart=") {
+            let line_words = words(rest, indent + "ExecStart=".len() + 1);
+            if let Some(program) = line_words
+                .iter()
+                .position(|(word, _)| word.rsplit('/').next() == Some("kubelet"))
+            {
+                all.extend(flags(&line_words[program + 1..], line_no));
+            }
+        }
+    }
+    Node {
+        value: Value::Map(vec![
+            entry("apiVersion", scalar(API_VERSION, start)),
+            entry("kind", scalar(KIND, start)),
+            entry(
+                "metadata",
+                Node {
+                    value: Value::Map(vec![entry("name", scalar(name, start))]),
+                    pos: start,
+                },
+            ),
+            entry(
+                "flags",
+                Node {
+                    value: Value::Seq(all),
+                    pos: start,
+                },
+            ),
+        ]),
+        pos: start,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// kubeadm's drop-in, with an extra ExecStart flag.
+    const KUBEADM: &str = r#"# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS --read-only-port 10255 --anonymous-auth
+"#;
+
+    #[test]
+    fn flags_of_environment_and_exec_start_with_positions() {
+        assert!(is_kubelet_unit(KUBEADM));
+        assert!(!is_kubelet_unit("[Service]\nExecStart=/usr/bin/nginx\n"));
+        let root = kubelet_flags_root("10-kubeadm.conf", KUBEADM);
+        let flags = root.get("flags").unwrap().items();
+        let shown: Vec<(String, Option<String>, u32, u32)> = flags
+            .iter()
+            .map(|f| {
+                (
+                    f.get("name").and_then(Node::as_str).unwrap().to_string(),
+                    f.get("value").and_then(Node::as_str).map(str::to_string),
+                    f.pos.line,
+                    f.pos.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "bootstrap-kubeconfig".into(),
+                    Some("/etc/kubernetes/bootstrap-kubelet.conf".into()),
+                    3,
+                    38
+                ),
+                (
+                    "kubeconfig".into(),
+                    Some("/etc/kubernetes/kubelet.conf".into()),
+                    3,
+                    100
+                ),
+                (
+                    "config".into(),
+                    Some("/var/lib/kubelet/config.yaml".into()),
+                    4,
+                    34
+                ),
+                ("read-only-port".into(), Some("10255".into()), 8, 74),
+                ("anonymous-auth".into(), None, 8, 97),
+            ]
+        );
+    }
+}
