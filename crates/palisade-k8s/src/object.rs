@@ -109,7 +109,7 @@ pub fn load_stream(file: &Arc<str>, text: &str) -> Loaded {
 pub fn load_document(file: &Arc<str>, doc: &DocumentText<'_>) -> Loaded {
     let mut loaded = Loaded::default();
     // A systemd unit that starts the kubelet: its flags, as an object of their own.
-    if crate::systemd::is_kubelet_unit(doc.text) {
+    if crate::systemd::is_kubelet_flags(doc.text) {
         let name = file.rsplit('/').next().unwrap_or(file);
         loaded.documents = 1;
         let root = crate::systemd::kubelet_flags_root(name, doc.text);

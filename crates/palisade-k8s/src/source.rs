@@ -163,11 +163,13 @@ fn is_manifest_file(path: &Path) -> bool {
 /// kubelet.service.d/10-kubeadm.conf) — recognised by their start, so that other `.conf` files
 /// (nginx, other units) are left alone.
 fn is_kubeconfig_file(path: &Path) -> bool {
-    let named = path.extension().and_then(|e| e.to_str()) == Some("conf")
-        || matches!(
-            path.file_name().and_then(|n| n.to_str()),
-            Some("config" | "kubeconfig")
-        );
+    let named = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("conf" | "env")
+    ) || matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("config" | "kubeconfig" | "kubelet")
+    );
     if !named {
         return false;
     }
@@ -179,7 +181,7 @@ fn is_kubeconfig_file(path: &Path) -> bool {
     let mut lines = head.lines().map(str::trim_end);
     let kubeconfig = lines.clone().any(|l| l == "kind: Config")
         && lines.any(|l| l.starts_with("apiVersion: v1"));
-    kubeconfig || crate::systemd::is_kubelet_unit(&head)
+    kubeconfig || crate::systemd::is_kubelet_flags(&head)
 }
 
 /// Expands the command-line paths into inputs, in a deterministic order. Directories are walked

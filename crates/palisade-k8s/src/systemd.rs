@@ -2,21 +2,45 @@
 //! `/etc/systemd/system/kubelet.service.d/10-kubeadm.conf`): the flags they pass — in
 //! `Environment="KUBELET_…_ARGS=…"` lines and on `ExecStart=` after the kubelet program — as a
 //! synthetic `KubeletFlags` object (`palisade.dev/v1`) whose nodes point at each flag's line and
-//! column, so that rules judge them like any other object. `EnvironmentFile=` files
-//! (`/var/lib/kubelet/kubeadm-flags.env`, `/etc/default/kubelet`) are not followed.
+//! column, so that rules judge them like any other object. The environment files such units
+//! read (`/var/lib/kubelet/kubeadm-flags.env`, `/etc/default/kubelet`: lines of
+//! `KUBELET_…_ARGS=…`) become the same object, marked `source: environment-file`: they add flags
+//! to a command line whose other parts (`--config`) they do not show.
 
 use crate::node::{Entry, Node, Pos, Value};
 
 pub const API_VERSION: &str = "palisade.dev/v1";
 pub const KIND: &str = "KubeletFlags";
 
-/// Whether a text is a systemd unit (it has a `[Service]`, `[Unit]` or `[Install]` section)
-/// that runs the kubelet.
+/// Whether a text is a systemd unit that runs the kubelet: its first line that is not blank or
+/// a comment opens a `[Service]`, `[Unit]` or `[Install]` section at the start of the line (a
+/// unit embedded in a YAML block scalar is indented, and stays YAML).
 pub fn is_kubelet_unit(text: &str) -> bool {
-    let sections = text
+    let first = text
         .lines()
-        .any(|line| matches!(line.trim(), "[Service]" | "[Unit]" | "[Install]"));
-    sections && text.contains("kubelet")
+        .map(str::trim_end)
+        .find(|line| !line.trim().is_empty() && !line.starts_with(['#', ';']));
+    matches!(first, Some("[Service]" | "[Unit]" | "[Install]")) && text.contains("kubelet")
+}
+
+/// Whether a text is a kubelet environment file: every line that is not blank or a comment
+/// assigns a `KUBELET_…` variable.
+pub fn is_kubelet_environment_file(text: &str) -> bool {
+    let mut assignments = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .peekable();
+    assignments.peek().is_some()
+        && assignments.all(|line| {
+            line.split_once('=')
+                .is_some_and(|(variable, _)| variable.starts_with("KUBELET_"))
+        })
+}
+
+/// Whether a text is a kubelet unit or one of its environment files.
+pub fn is_kubelet_flags(text: &str) -> bool {
+    is_kubelet_unit(text) || is_kubelet_environment_file(text)
 }
 
 fn scalar(text: &str, pos: Pos) -> Node {
@@ -97,13 +121,21 @@ fn flags(words: &[(&str, usize)], line: u32) -> Vec<Node> {
 /// flags: [{name, value}]}`.
 pub fn kubelet_flags_root(name: &str, text: &str) -> Node {
     let start = Pos { line: 1, column: 1 };
+    let environment_file = !is_kubelet_unit(text);
     let mut all = Vec::new();
     for (line_no, line) in (1u32..).zip(text.lines()) {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        if let Some(rest) = trimmed.strip_prefix("Environment=") {
-            // Environment="KUBELET_KUBECONFIG_ARGS=--kubeconfig=… --bootstrap-kubeconfig=…"
-            let offset = indent + "Environment=".len();
+        // Environment="KUBELET_KUBECONFIG_ARGS=--kubeconfig=… --bootstrap-kubeconfig=…" in a
+        // unit; KUBELET_EXTRA_ARGS="…" in an environment file.
+        let assignment = if environment_file {
+            Some((trimmed, indent))
+        } else {
+            trimmed
+                .strip_prefix("Environment=")
+                .map(|rest| (rest, indent + "Environment=".len()))
+        };
+        if let Some((rest, offset)) = assignment {
             let (body, body_offset) = match rest.strip_prefix('"') {
                 Some(quoted) => (quoted.trim_end().trim_end_matches('"'), offset + 1),
                 None => (rest, offset),
@@ -111,7 +143,15 @@ pub fn kubelet_flags_root(name: &str, text: &str) -> Node {
             if let Some((variable, value)) = body.split_once('=')
                 && variable.starts_with("KUBELET_")
             {
-                let column = body_offset + variable.len() + 2;
+                let mut column = body_offset + variable.len() + 2;
+                // An environment file quotes the value: KUBELET_EXTRA_ARGS="--a --b".
+                let value = match value.trim_end().strip_prefix('"') {
+                    Some(quoted) => {
+                        column += 1;
+                        quoted.trim_end_matches('"')
+                    }
+                    None => value,
+                };
                 all.extend(flags(&words(value, column), line_no));
             }
         } else if let Some(rest) = trimmed.strip_prefix("ExecStart=") {
@@ -134,6 +174,17 @@ pub fn kubelet_flags_root(name: &str, text: &str) -> Node {
                     value: Value::Map(vec![entry("name", scalar(name, start))]),
                     pos: start,
                 },
+            ),
+            entry(
+                "source",
+                scalar(
+                    if environment_file {
+                        "environment-file"
+                    } else {
+                        "unit"
+                    },
+                    start,
+                ),
             ),
             entry(
                 "flags",
@@ -163,9 +214,30 @@ ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS --read-
 "#;
 
     #[test]
+    fn environment_files_add_flags() {
+        let text = "# /var/lib/kubelet/kubeadm-flags.env\nKUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///run/containerd/containerd.sock --read-only-port=10255\"\n";
+        assert!(is_kubelet_environment_file(text));
+        assert!(!is_kubelet_environment_file("PATH=/usr/bin\n"));
+        assert!(!is_kubelet_environment_file("# only a comment\n"));
+        let root = kubelet_flags_root("kubeadm-flags.env", text);
+        assert_eq!(
+            root.get("source").and_then(Node::as_str),
+            Some("environment-file")
+        );
+        let flags = root.get("flags").unwrap().items();
+        let port = &flags[1];
+        assert_eq!(port.get("value").and_then(Node::as_str), Some("10255"));
+        assert_eq!((port.pos.line, port.pos.column), (2, 91));
+    }
+
+    #[test]
     fn flags_of_environment_and_exec_start_with_positions() {
         assert!(is_kubelet_unit(KUBEADM));
         assert!(!is_kubelet_unit("[Service]\nExecStart=/usr/bin/nginx\n"));
+        // A drop-in shipped inside a ConfigMap stays YAML.
+        assert!(!is_kubelet_unit(
+            "kind: ConfigMap\ndata:\n  10-kubeadm.conf: |\n    [Service]\n    ExecStart=/usr/bin/kubelet\n"
+        ));
         let root = kubelet_flags_root("10-kubeadm.conf", KUBEADM);
         let flags = root.get("flags").unwrap().items();
         let shown: Vec<(String, Option<String>, u32, u32)> = flags

@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
 
 **What it finds.** In a systemd unit or drop-in that starts the kubelet (kubeadm's
 `kubelet.service.d/10-kubeadm.conf`; flags of `Environment="KUBELET_…_ARGS=…"` lines and of
-`ExecStart=`; `EnvironmentFile=` files are not followed):
+`ExecStart=`) or in the environment files it reads (`/var/lib/kubelet/kubeadm-flags.env`,
+`/etc/default/kubelet`; only the flags they set, since the unit decides `--config`):
 - `--anonymous-auth` on (**high**) — also when absent without `--config` (the flag defaults to
   `true`);
 - `--authorization-mode=AlwaysAllow` (**critical**) — also when absent without `--config`;
@@ -73,7 +74,11 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
                 (flags_path.index(i), value.to_string())
             })
     };
-    let has_config = last("config").is_some();
+    // An environment file adds flags to a command line it does not show: only the unit knows
+    // whether `--config` is passed, so the flags' defaults are judged there.
+    let environment_file =
+        object.root.get("source").and_then(Node::as_str) == Some("environment-file");
+    let has_config = environment_file || last("config").is_some();
     let mut found = Vec::new();
     let mut report = |path: JsonPath, severity: Severity, message: String| {
         found.push(Violation::at(path, message).with_severity(severity));
