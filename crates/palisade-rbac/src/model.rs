@@ -152,8 +152,6 @@ impl Binding {
 /// (a compromised pod hands it over; so does the node running it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
-    pub object: Arc<ObjectRef>,
-    pub location: Location,
     pub namespace: String,
     pub service_account: String,
     /// The pod's `automountServiceAccountToken`, when set (it overrides the account's).
@@ -170,8 +168,6 @@ impl Workload {
             .filter(|name| !name.is_empty())
             .unwrap_or("default");
         Some(Workload {
-            object: Arc::new(object.object_ref()),
-            location: object.location(&JsonPath::root().key("metadata")),
             namespace: object.namespace.clone().unwrap_or_else(|| "default".into()),
             service_account: service_account.to_string(),
             automount: pod
