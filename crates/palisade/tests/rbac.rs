@@ -75,11 +75,9 @@ fn can_i_answers_with_exit_codes() {
 
 #[test]
 fn default_roles_join_the_inputs() {
-    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/rbac");
-    if !defaults.is_dir() {
-        eprintln!("skipping: no {}", defaults.display());
+    let Some(defaults) = shared_defaults() else {
         return;
-    }
+    };
     let defaults = defaults.to_str().unwrap();
     let (out, code) = rbac(&[
         "can-i",
