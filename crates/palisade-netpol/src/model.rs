@@ -404,14 +404,12 @@ impl ModelBuilder {
     }
 
     fn namespace_of(&mut self, object: &Object) -> String {
-        let namespace = object
-            .namespace
-            .clone()
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
-        self.referenced
-            .entry(namespace.clone())
-            .or_insert_with(|| source(object, &JsonPath::root().keys(&["metadata", "namespace"])));
-        namespace
+        let namespace = object.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
+        if !self.referenced.contains_key(namespace) {
+            let first = source(object, &JsonPath::root().keys(&["metadata", "namespace"]));
+            self.referenced.insert(namespace.to_string(), first);
+        }
+        namespace.to_string()
     }
 
     fn add_namespace(&mut self, object: &Object) {

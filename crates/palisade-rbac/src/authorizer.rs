@@ -34,16 +34,28 @@ impl User {
     /// groups), `serviceaccount:<ns>:<name>` for short, or a user name (authenticated, except
     /// `system:anonymous`).
     pub fn parse(text: &str) -> User {
-        let account = text
-            .strip_prefix("system:serviceaccount:")
-            .or_else(|| text.strip_prefix("serviceaccount:"))
-            .and_then(|rest| rest.split_once(':'));
-        match account {
+        match text
+            .strip_prefix("serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
             Some((namespace, name)) => User::service_account(namespace, name),
+            None => User::named(text),
+        }
+    }
+
+    /// The user an authenticator names `name`: `system:serviceaccount:<ns>:<name>` is that
+    /// service account (with its groups); other users are authenticated, except
+    /// `system:anonymous`.
+    pub fn named(name: &str) -> User {
+        match name
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            Some((namespace, account)) => User::service_account(namespace, account),
             None => User {
-                name: text.to_string(),
+                name: name.to_string(),
                 groups: vec![
-                    if text == "system:anonymous" {
+                    if name == "system:anonymous" {
                         "system:unauthenticated"
                     } else {
                         "system:authenticated"
@@ -285,6 +297,18 @@ impl Policy {
         }
         policy.complete();
         policy
+    }
+
+    /// Whether a document's text can hold an object [`Policy::add`] reads: a cheap filter before
+    /// parsing (every such object spells its kind).
+    pub fn may_contribute(text: &str) -> bool {
+        ["Role", "Namespace", "AdmissionConfiguration", "PodSecurityConfiguration"]
+            .iter()
+            .any(|kind| text.contains(kind))
+            // Not every workload that sets `automountServiceAccountToken`.
+            || text
+                .match_indices("ServiceAccount")
+                .any(|(at, _)| !text[..at].ends_with("automount"))
     }
 
     /// Adds an object if it is a role, binding, ServiceAccount or Namespace (gathering a policy

@@ -106,7 +106,7 @@ enum Vertex {
 /// The user a subject's credentials authenticate as (a group: one of its members).
 pub fn user_of(subject: &Subject) -> User {
     match subject.kind {
-        SubjectKind::User => User::parse(&subject.name),
+        SubjectKind::User => User::named(&subject.name),
         SubjectKind::Group => User {
             name: format!("member of {}", subject.name),
             groups: vec![subject.name.clone(), "system:authenticated".to_string()],
@@ -258,16 +258,6 @@ fn accounts(namespace: Option<&str>) -> Vertex {
     })
 }
 
-const POD_CONTROLLERS: &[(&str, &str)] = &[
-    ("apps", "deployments"),
-    ("apps", "replicasets"),
-    ("apps", "statefulsets"),
-    ("apps", "daemonsets"),
-    ("batch", "jobs"),
-    ("batch", "cronjobs"),
-    ("", "replicationcontrollers"),
-];
-
 /// The edges out of one subject, before they join the graph.
 #[derive(Default, Clone)]
 struct Edges(Vec<(Vertex, &'static str, Option<usize>)>);
@@ -378,7 +368,7 @@ fn simple_edges(out: &mut Edges, holdings: &Holdings<'_>, policy: &Policy) {
             out.edge(Vertex::AnyUser, "impersonate", Some(found.binding));
         }
         for name in found.names {
-            let user = User::parse(name);
+            let user = User::named(name);
             let subject = match user
                 .name
                 .strip_prefix("system:serviceaccount:")
@@ -395,21 +385,21 @@ fn simple_edges(out: &mut Edges, holdings: &Holdings<'_>, policy: &Policy) {
         }
     }
     named_accounts_edges(out, holdings, "impersonate", "serviceaccounts");
-    // Pods, and what they mount.
-    let mut pod_grants: Vec<(Found<'_>, &'static str)> = holdings
-        .find("create", "", "pods")
-        .into_iter()
-        .map(|f| (f, "create-pod"))
-        .collect();
-    for (group, resource) in POD_CONTROLLERS {
-        pod_grants.extend(
+    // Pods, and the controllers that create them as any account of their namespace.
+    let pod_grants = crate::rules::POD_CREATORS
+        .iter()
+        .flat_map(|&(group, resource)| {
+            let technique = if resource == "pods" {
+                "create-pod"
+            } else {
+                "create-workload"
+            };
             holdings
                 .find("create", group, resource)
                 .into_iter()
-                .map(|f| (f, "create-workload")),
-        );
-    }
-    for (found, technique) in &pod_grants {
+                .map(move |f| (f, technique))
+        });
+    for (found, technique) in pod_grants {
         out.edge(accounts(found.namespace), technique, Some(found.binding));
         if policy.admits_privileged(found.namespace) {
             out.edge(

@@ -275,12 +275,9 @@ fn render_matrix(model: &Model, matrix: &Matrix, format: MatrixFormat) -> anyhow
     let mut out = String::new();
     match format {
         MatrixFormat::Json => {
-            let notes = &model.notes;
-            out = serde_json::to_string_pretty(&serde_json::json!({
-                "endpoints": matrix.endpoints,
-                "connections": serde_json::to_value(matrix)?["connections"],
-                "notes": notes,
-            }))? + "\n";
+            let mut value = serde_json::to_value(matrix)?;
+            value["notes"] = serde_json::to_value(&model.notes)?;
+            out = serde_json::to_string_pretty(&value)? + "\n";
         }
         MatrixFormat::Csv => {
             out.push_str("from,to,ports\n");

@@ -87,10 +87,7 @@ pub fn scan(
                 .iter()
                 .filter(|doc| {
                     Inventory::may_contribute(doc.text)
-                        || rbac_enabled
-                            && (doc.text.contains("Role")
-                                || doc.text.contains("AdmissionConfiguration")
-                                || doc.text.contains("PodSecurityConfiguration"))
+                        || rbac_enabled && Policy::may_contribute(doc.text)
                 })
                 .flat_map(|doc| load_document(&file, doc).objects)
                 .collect();

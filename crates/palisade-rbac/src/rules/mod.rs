@@ -12,6 +12,8 @@ mod escalation_verbs;
 mod missing_service_account;
 mod persistent_volume_create;
 mod pod_create;
+
+pub(crate) use pod_create::POD_CREATORS;
 mod pod_exec;
 mod secrets_read;
 mod token_create;

@@ -32,8 +32,8 @@ every permission held in the namespace, or to the node.
     check,
 };
 
-/// Pods and what creates them.
-const CONTROLLERS: &[(&str, &str)] = &[
+/// Pods and what creates them (the escalation paths use the same list).
+pub(crate) const POD_CREATORS: &[(&str, &str)] = &[
     ("", "pods"),
     ("", "replicationcontrollers"),
     ("apps", "deployments"),
@@ -46,7 +46,7 @@ const CONTROLLERS: &[(&str, &str)] = &[
 
 fn check(policy: &Policy) -> Vec<Hit> {
     let grants = |rule: &crate::model::Rule| {
-        let created: Vec<&str> = CONTROLLERS
+        let created: Vec<&str> = POD_CREATORS
             .iter()
             .filter(|(group, resource)| covers(rule, "create", group, resource))
             .map(|(_, resource)| *resource)
