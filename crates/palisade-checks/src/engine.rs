@@ -158,7 +158,11 @@ impl Engine {
         let mut checked = Checked::default();
         let mut violations: Vec<(&'static RuleMeta, Violation)> = Vec::new();
         let mut pss_checks = Vec::new();
-        let pod = pod_view(object).filter(|_| !configuration_only);
+        let pod = if configuration_only {
+            None
+        } else {
+            pod_view(object)
+        };
         if let Some(pod) = pod {
             let policy = self.policy_for(object.namespace.as_deref());
             for (check, revision) in pss::checks_for(policy) {

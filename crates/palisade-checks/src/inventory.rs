@@ -26,6 +26,17 @@ pub struct Inventory {
     pub strict_mtls_namespaces: HashSet<String>,
 }
 
+/// Istio's root namespace: a policy there without a workload selector applies mesh-wide.
+pub const ISTIO_ROOT_NAMESPACE: &str = "istio-system";
+
+/// Whether an Istio policy's `spec` selects workloads: a `selector` with `matchLabels` (a
+/// missing or empty selector makes it namespace-wide, or mesh-wide in the root namespace).
+pub fn istio_selects_workloads(spec: Option<&Node>) -> bool {
+    spec.and_then(|s| s.get("selector"))
+        .and_then(|s| s.get("matchLabels"))
+        .is_some_and(|labels| !labels.entries().is_empty())
+}
+
 /// A service mesh that injects sidecars by namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mesh {
@@ -52,8 +63,10 @@ impl Mesh {
                 .and_then(|m| m.get(key))
                 .and_then(Node::as_str)
         };
-        if value("labels", "istio-injection") == Some("enabled")
-            || value("labels", "istio.io/rev").is_some_and(|r| !r.is_empty())
+        // A revision label counts only where `istio-injection` is absent.
+        let injection = value("labels", "istio-injection");
+        if injection == Some("enabled")
+            || injection.is_none() && value("labels", "istio.io/rev").is_some_and(|r| !r.is_empty())
         {
             Some(Mesh::Istio)
         } else if value("annotations", "linkerd.io/inject") == Some("enabled") {
@@ -111,9 +124,7 @@ impl Inventory {
             }
             "PeerAuthentication" if object.group() == "security.istio.io" => {
                 let spec = object.root.get("spec");
-                let selected = spec
-                    .and_then(|s| s.get("selector"))
-                    .is_some_and(|s| !s.is_null());
+                let selected = istio_selects_workloads(spec);
                 let strict = spec
                     .and_then(|s| s.get("mtls"))
                     .and_then(|m| m.get("mode"))

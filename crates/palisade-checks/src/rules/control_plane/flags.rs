@@ -105,6 +105,15 @@ pub fn components(object: &Object) -> Vec<ComponentFlags> {
     };
     pod.containers()
         .filter_map(|container| {
+            // The program first: most Pods run something else, and cost nothing more.
+            let first = |field: &str| {
+                container
+                    .node
+                    .get(field)
+                    .and_then(|list| list.items().first())
+                    .and_then(Node::as_str)
+            };
+            let component = Component::from_program(first("command").or_else(|| first("args"))?)?;
             let words = |field: &str| -> Vec<(String, JsonPath)> {
                 let list_path = container.path.key(field);
                 container
@@ -118,8 +127,6 @@ pub fn components(object: &Object) -> Vec<ComponentFlags> {
             };
             let mut line = words("command");
             line.extend(words("args"));
-            let (program, _) = line.first()?;
-            let component = Component::from_program(program)?;
             Some(ComponentFlags {
                 component,
                 container: container.path.clone(),

@@ -3,6 +3,7 @@ use palisade_k8s::{JsonPath, Node, Object};
 
 use super::{CATEGORY, is_istio};
 use crate::frameworks::nsa;
+use crate::inventory::{ISTIO_ROOT_NAMESPACE, istio_selects_workloads};
 use crate::mitre;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
@@ -91,13 +92,13 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
         return Vec::new();
     }
     let namespace = object.namespace.as_deref().unwrap_or("default");
-    let selected = spec.get("selector").is_some_and(|s| !s.is_null());
+    let selected = istio_selects_workloads(Some(spec));
     let scope = if selected {
         format!(
             "AuthorizationPolicy {namespace}/{} for its selected workloads",
             object.name
         )
-    } else if namespace == "istio-system" {
+    } else if namespace == ISTIO_ROOT_NAMESPACE {
         format!("mesh-wide AuthorizationPolicy {}", object.name)
     } else {
         format!(

@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{JsonPath, Object, pod_view};
 
-use super::{CATEGORY, text};
+use super::CATEGORY;
 use crate::frameworks::nsa;
 use crate::inventory::Mesh;
 use crate::mitre;
@@ -62,7 +62,7 @@ fn check(context: &Context<'_>, object: &Object) -> Vec<Violation> {
     let metadata = pod.metadata_path.clone();
     let opt_out = |kind: &str, key: &str, off: &str| -> Option<JsonPath> {
         let value = pod.metadata?.get(kind)?.get(key)?;
-        (text(value).as_deref() == Some(off)).then(|| metadata.keys(&[kind, key]))
+        (value.as_str() == Some(off)).then(|| metadata.keys(&[kind, key]))
     };
     let found = match mesh {
         Mesh::Istio => opt_out("labels", "sidecar.istio.io/inject", "false")

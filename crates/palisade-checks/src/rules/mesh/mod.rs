@@ -10,7 +10,7 @@ mod no_strict_mtls;
 mod peer_authentication;
 mod skipped_ports;
 
-use palisade_k8s::{Node, Object};
+use palisade_k8s::Object;
 
 use super::Rule;
 
@@ -32,12 +32,4 @@ pub static READING_INVENTORY: &[&Rule] = &[&injection_disabled::RULE, &no_strict
 /// Whether an object is an Istio resource of `kind` (any API version).
 fn is_istio(object: &Object, group: &str, kind: &str) -> bool {
     object.group() == group && object.kind == kind
-}
-
-/// A label or annotation value as text (Kubernetes requires strings; YAML booleans are read
-/// as written).
-fn text(node: &Node) -> Option<String> {
-    node.as_str()
-        .map(str::to_string)
-        .or_else(|| node.as_bool().map(|b| b.to_string()))
 }

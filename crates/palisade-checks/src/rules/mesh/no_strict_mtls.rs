@@ -3,14 +3,11 @@ use palisade_k8s::{JsonPath, Object};
 
 use super::CATEGORY;
 use crate::frameworks::nsa;
-use crate::inventory::Mesh;
+use crate::inventory::{ISTIO_ROOT_NAMESPACE as ROOT_NAMESPACE, Mesh};
 use crate::mitre;
 use crate::namespace::is_namespace;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
-
-/// Istio's root namespace: a selector-less PeerAuthentication there applies mesh-wide.
-const ROOT_NAMESPACE: &str = "istio-system";
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -22,8 +19,9 @@ pub static RULE: Rule = Rule {
         doc: r#"Istio accepts plaintext by default: mTLS is only enforced where a PeerAuthentication
 says STRICT.
 
-**What it finds.** A Namespace of the input that Istio injects (`istio-injection: enabled` or an
-`istio.io/rev` label) while no PeerAuthentication of the input without a selector sets
+**What it finds.** A Namespace of the input that Istio injects (`istio-injection: enabled`, or
+an `istio.io/rev` label without an `istio-injection` label) while no PeerAuthentication of the
+input without a workload selector (an empty `selector` counts as none) sets
 `mtls.mode: STRICT` in `istio-system` (mesh-wide) or in that namespace. Istio's default mode is
 `PERMISSIVE`. (A PeerAuthentication that sets PERMISSIVE or DISABLE is reported by
 `meshPeerAuthenticationPlaintext`.)

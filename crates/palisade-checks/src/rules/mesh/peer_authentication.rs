@@ -3,6 +3,7 @@ use palisade_k8s::{JsonPath, Node, Object};
 
 use super::{CATEGORY, is_istio};
 use crate::frameworks::nsa;
+use crate::inventory::{ISTIO_ROOT_NAMESPACE, istio_selects_workloads};
 use crate::mitre;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
@@ -67,16 +68,14 @@ fn plaintext(mode: Option<&Node>, path: JsonPath, scope: &str) -> Option<Violati
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
     let spec = object.root.get("spec");
-    let selected = spec
-        .and_then(|s| s.get("selector"))
-        .is_some_and(|s| !s.is_null());
+    let selected = istio_selects_workloads(spec);
     let namespace = object.namespace.as_deref().unwrap_or("default");
     let scope = if selected {
         format!(
             "PeerAuthentication {namespace}/{} for its selected workloads",
             object.name
         )
-    } else if namespace == "istio-system" {
+    } else if namespace == ISTIO_ROOT_NAMESPACE {
         format!("mesh-wide PeerAuthentication {}", object.name)
     } else {
         format!(

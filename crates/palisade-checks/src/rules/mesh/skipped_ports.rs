@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::{Object, pod_view};
 
-use super::{CATEGORY, text};
+use super::CATEGORY;
 use crate::frameworks::nsa;
 use crate::mitre;
 use crate::rules::{Context, Rule, workloads};
@@ -60,7 +60,7 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
     BYPASSES
         .iter()
         .filter_map(|(key, direction)| {
-            let value = text(pod.annotation(key)?)?;
+            let value = pod.annotation(key)?.as_str()?;
             let value = value.trim();
             (!value.is_empty()).then(|| {
                 Violation::at(
