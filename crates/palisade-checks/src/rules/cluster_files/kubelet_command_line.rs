@@ -3,6 +3,7 @@ use palisade_k8s::{JsonPath, Node, Object};
 
 use super::CATEGORY;
 use crate::frameworks::cis;
+use crate::rules::control_plane::flags::{kubelet_flags, parse_bool};
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
 
@@ -60,19 +61,16 @@ ExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS
 };
 
 fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
-    let flags = object.root.get("flags").map_or(&[][..], Node::items);
-    let flags_path = JsonPath::root().key("flags");
-    // The last occurrence of a flag: its position and value (a bare flag reads `true`).
+    let flags = kubelet_flags(object);
+    let flags_path = flags.container.clone();
+    // The last occurrence of a flag: where it is and its value (a bare flag reads `true`).
     let last = |name: &str| {
-        flags
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, f)| f.get("name").and_then(Node::as_str) == Some(name))
-            .map(|(i, f)| {
-                let value = f.get("value").and_then(Node::as_str).unwrap_or("true");
-                (flags_path.index(i), value.to_string())
-            })
+        flags.last(name).map(|flag| {
+            (
+                flag.path.clone(),
+                flags.value(name).unwrap_or("true").to_string(),
+            )
+        })
     };
     // An environment file adds flags to a command line it does not show: only the unit knows
     // whether `--config` is passed, so the flags' defaults are judged there.
@@ -108,9 +106,7 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
             Some((path, value)) => {
                 let bad = match flag {
                     "read-only-port" => value != "0",
-                    "anonymous-auth" => {
-                        matches!(value.as_str(), "true" | "1" | "t" | "T" | "TRUE" | "True")
-                    }
+                    "anonymous-auth" => parse_bool(&value) == Some(true),
                     _ => value.split(',').any(|mode| mode == weak),
                 };
                 if bad {
@@ -132,25 +128,25 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
     for (flag, bad, severity, what) in [
         (
             "streaming-connection-idle-timeout",
-            &["0", "0s"][..],
+            (|v: &str| matches!(v, "0" | "0s")) as fn(&str) -> bool,
             Severity::Medium,
             "never times out idle exec and port-forward streams",
         ),
         (
             "make-iptables-util-chains",
-            &["false"][..],
+            |v: &str| parse_bool(v) == Some(false),
             Severity::Low,
             "does not manage its iptables utility chains",
         ),
         (
             "rotate-certificates",
-            &["false"][..],
+            |v: &str| parse_bool(v) == Some(false),
             Severity::Medium,
             "does not rotate its client certificate",
         ),
     ] {
         if let Some((path, value)) = last(flag)
-            && bad.contains(&value.as_str())
+            && bad(&value)
         {
             report(
                 path,

@@ -1,7 +1,7 @@
 use palisade_core::{RuleMeta, Severity};
 use palisade_k8s::Object;
 
-use super::flags::Component;
+use super::flags::{Component, parse_bool};
 use super::{CATEGORY, component_violations, missing_flags, runs};
 use crate::frameworks::cis;
 use crate::rules::{Context, Rule};
@@ -67,11 +67,12 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
                 ("root-ca-file", "gives pods no cluster CA"),
             ],
         ));
-        if flags
-            .list("feature-gates")
-            .iter()
-            .any(|gate| gate.replace(' ', "") == "RotateKubeletServerCertificate=false")
-        {
+        if flags.list("feature-gates").iter().any(|gate| {
+            gate.split_once('=').is_some_and(|(name, value)| {
+                name.trim() == "RotateKubeletServerCertificate"
+                    && parse_bool(value.trim()) == Some(false)
+            })
+        }) {
             found.push(Violation::at(
                 flags.path_of("feature-gates"),
                 "kube-controller-manager turns RotateKubeletServerCertificate off",

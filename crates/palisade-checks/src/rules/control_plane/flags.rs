@@ -14,6 +14,7 @@ pub enum Component {
     ControllerManager,
     Scheduler,
     Etcd,
+    Kubelet,
 }
 
 impl Component {
@@ -24,6 +25,7 @@ impl Component {
             Component::ControllerManager => "kube-controller-manager",
             Component::Scheduler => "kube-scheduler",
             Component::Etcd => "etcd",
+            Component::Kubelet => "kubelet",
         }
     }
 
@@ -67,12 +69,11 @@ impl ComponentFlags {
             .map(|flag| flag.value.as_deref().unwrap_or("true"))
     }
 
-    /// Whether a boolean flag is on, given its default when absent (pflag accepts `1`, `t`,
-    /// `T`, `TRUE`, `true`, `True` and their false counterparts).
+    /// Whether a boolean flag is on, given its default when absent.
     pub fn enabled(&self, name: &str, default: bool) -> bool {
         match self.value(name) {
             None => default,
-            Some(value) => matches!(value, "1" | "t" | "T" | "TRUE" | "true" | "True"),
+            Some(value) => parse_bool(value) == Some(true),
         }
     }
 
@@ -92,6 +93,41 @@ impl ComponentFlags {
     pub fn path_of(&self, name: &str) -> JsonPath {
         self.last(name)
             .map_or_else(|| self.container.clone(), |f| f.path.clone())
+    }
+}
+
+/// A boolean as Go's `strconv.ParseBool` (and so pflag) reads it: `1`, `t`, `T`, `TRUE`,
+/// `true`, `True` and their false counterparts; `None` for anything else.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// The flags of a kubelet unit or environment file (palisade-k8s's `KubeletFlags` object),
+/// each at its entry of `flags`.
+pub fn kubelet_flags(object: &Object) -> ComponentFlags {
+    let flags_path = JsonPath::root().key("flags");
+    let flags = object
+        .root
+        .get("flags")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, flag)| {
+            Some(Flag {
+                name: flag.get("name")?.as_str()?.to_string(),
+                value: flag.get("value").and_then(Node::as_str).map(str::to_string),
+                path: flags_path.index(i),
+            })
+        })
+        .collect();
+    ComponentFlags {
+        component: Component::Kubelet,
+        container: flags_path,
+        flags,
     }
 }
 
