@@ -33,7 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::authorizer::{Policy, SubjectKey, User, rule_grants};
-use crate::model::{Binding, Subject, SubjectKind};
+use crate::model::{Binding, Role, Subject, SubjectKind};
 
 /// A node of the graph that paths report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,6 +159,8 @@ fn bindings_of<'k>(
 /// A subject's bindings (or its groups'), asked what they grant.
 struct Holdings<'p> {
     policy: &'p Policy,
+    /// The role of each binding of the policy, resolved once.
+    roles: &'p [Option<&'p Role>],
     bindings: Vec<usize>,
     /// The namespaces of every service account known, for cluster-wide grants on named ones.
     account_namespaces: &'p BTreeSet<String>,
@@ -178,8 +180,7 @@ impl<'p> Holdings<'p> {
     ) -> impl Iterator<Item = Found<'p>> + 'a {
         self.bindings.iter().flat_map(move |&position| {
             let binding = self.binding(position);
-            self.policy
-                .role_of(binding)
+            self.roles[position]
                 .into_iter()
                 .flat_map(|role| &role.rules)
                 .filter(move |rule| rule_grants(rule, verb, group, resource))
@@ -286,6 +287,7 @@ impl GroupSet {
     fn new(
         graph: &mut Graph,
         policy: &Policy,
+        roles: &[Option<&Role>],
         index: &HashMap<SubjectKey<'_>, Vec<usize>>,
         account_namespaces: &BTreeSet<String>,
         groups: &[String],
@@ -293,6 +295,7 @@ impl GroupSet {
         let vertex = graph.id(Vertex::Holds(groups.to_vec()));
         let holdings = Holdings {
             policy,
+            roles,
             bindings: bindings_of(
                 index,
                 groups
@@ -632,6 +635,7 @@ fn named_accounts_edges(
 /// shortest first, then by subject.
 pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
     let index = policy.bindings_by_subject();
+    let roles: Vec<Option<&Role>> = policy.bindings.iter().map(|b| policy.role_of(b)).collect();
     // The principals: binding subjects, then the declared and running service accounts.
     let starts: BTreeSet<&Subject> = policy
         .bindings
@@ -682,7 +686,14 @@ pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
         let mut groups = user.groups.clone();
         groups.sort();
         if !group_sets.contains_key(&groups) {
-            let set = GroupSet::new(&mut graph, policy, &index, &account_namespaces, &groups);
+            let set = GroupSet::new(
+                &mut graph,
+                policy,
+                &roles,
+                &index,
+                &account_namespaces,
+                &groups,
+            );
             group_sets.insert(groups.clone(), set);
         }
         let group = &group_sets[&groups];
@@ -697,6 +708,7 @@ pub fn escalation_paths(policy: &Policy) -> Vec<EscalationPath> {
         }
         let own = Holdings {
             policy,
+            roles: &roles,
             bindings: bindings_of(&index, own_keys),
             account_namespaces: &account_namespaces,
         };
