@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use palisade_k8s::mesh::{Mesh, istio_selects_workloads};
 use palisade_k8s::{Node, Object};
 
 use crate::namespace::{NamespacePolicies, is_namespace, namespace_labels};
@@ -24,57 +25,6 @@ pub struct Inventory {
     /// The namespaces with a selector-less Istio PeerAuthentication in STRICT mode
     /// (`istio-system`, the root namespace: mesh-wide).
     pub strict_mtls_namespaces: HashSet<String>,
-}
-
-/// Istio's root namespace: a policy there without a workload selector applies mesh-wide.
-pub const ISTIO_ROOT_NAMESPACE: &str = "istio-system";
-
-/// Whether an Istio policy's `spec` selects workloads: a `selector` with `matchLabels` (a
-/// missing or empty selector makes it namespace-wide, or mesh-wide in the root namespace).
-pub fn istio_selects_workloads(spec: Option<&Node>) -> bool {
-    spec.and_then(|s| s.get("selector"))
-        .and_then(|s| s.get("matchLabels"))
-        .is_some_and(|labels| !labels.entries().is_empty())
-}
-
-/// A service mesh that injects sidecars by namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mesh {
-    Istio,
-    Linkerd,
-}
-
-impl Mesh {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mesh::Istio => "Istio",
-            Mesh::Linkerd => "Linkerd",
-        }
-    }
-
-    /// The mesh a Namespace object enables: Istio's `istio-injection: enabled` label or an
-    /// `istio.io/rev` label (revision-based injection), Linkerd's `linkerd.io/inject: enabled`
-    /// annotation.
-    fn of_namespace(object: &Object) -> Option<Mesh> {
-        let metadata = object.root.get("metadata")?;
-        let value = |kind: &str, key: &str| {
-            metadata
-                .get(kind)
-                .and_then(|m| m.get(key))
-                .and_then(Node::as_str)
-        };
-        // A revision label counts only where `istio-injection` is absent.
-        let injection = value("labels", "istio-injection");
-        if injection == Some("enabled")
-            || injection.is_none() && value("labels", "istio.io/rev").is_some_and(|r| !r.is_empty())
-        {
-            Some(Mesh::Istio)
-        } else if value("annotations", "linkerd.io/inject") == Some("enabled") {
-            Some(Mesh::Linkerd)
-        } else {
-            None
-        }
-    }
 }
 
 impl Inventory {
@@ -110,7 +60,7 @@ impl Inventory {
             _ if is_namespace(object) => {
                 self.namespaces
                     .insert(object.name.clone(), namespace_labels(object));
-                if let Some(mesh) = Mesh::of_namespace(object) {
+                if let Some(mesh) = Mesh::of_namespace(object.metadata()) {
                     self.meshed_namespaces.insert(object.name.clone(), mesh);
                 }
             }

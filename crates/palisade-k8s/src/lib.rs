@@ -2,8 +2,10 @@
 //! cutting streams into documents, parsing YAML and JSON into trees that remember every node's
 //! line and column, turning documents into objects (with `List` items flattened), checking
 //! field types the way the API server decodes them, the workload views that give every
-//! pod-carrying kind one pod-spec view, and label selectors as the API server evaluates them.
+//! pod-carrying kind one pod-spec view, label selectors as the API server evaluates them, and
+//! the service mesh settings that metadata carries.
 
+pub mod mesh;
 pub mod node;
 pub mod yaml;
 

@@ -3,8 +3,9 @@
 //! pod endpoints with their container ports, Services, policies, and the cluster DNS), the
 //! exact semantics of policy selection, peers, `ipBlock`s and ports ([`eval`]), the questions
 //! built on them (`reach` with the rules that decide it, the connectivity [`Matrix`]), the
-//! coverage of the policies as data ([`coverage`]) and as registry rules ([`rules`]), and the
-//! generation of least-privilege policies for a list of required connections ([`generate`]).
+//! coverage of the policies as data ([`coverage`]) and as registry rules ([`rules`]), the
+//! generation of least-privilege policies for a list of required connections ([`generate`]),
+//! and the allowed connections a service mesh leaves in plaintext ([`mesh`]).
 //!
 //! Caveats the answers carry as [`Note`]s rather than hide: hostNetwork pods are not subject to
 //! policies; `ipBlock`s are matched against addresses outside the cluster only (whether they
@@ -15,6 +16,7 @@ pub mod cidr;
 pub mod coverage;
 pub mod eval;
 pub mod generate;
+pub mod mesh;
 pub mod model;
 pub mod ports;
 pub mod query;

@@ -7,11 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use palisade_core::{Location, ObjectRef};
+use palisade_k8s::mesh::MeshSettings;
 use palisade_k8s::{ContainerKind, JsonPath, Node, Object, pod_view};
 use serde::Serialize;
 
 use crate::cidr::{Cidr, IpBlock};
 use crate::eval::Index;
+use crate::mesh::MeshPolicies;
 use crate::ports::{MAX_PORT, MIN_PORT, Protocol};
 use crate::selector::{LabelSelector, Labels, labels_of};
 
@@ -48,6 +50,9 @@ pub struct Namespace {
     /// Including the automatic `kubernetes.io/metadata.name`.
     pub labels: Labels,
     pub origin: NamespaceOrigin,
+    /// The mesh injection and policy settings of its metadata.
+    #[serde(skip)]
+    pub mesh: MeshSettings,
 }
 
 /// A port a container declares: what named policy ports resolve against.
@@ -70,6 +75,9 @@ pub struct Workload {
     pub host_network: bool,
     /// `None` for the synthetic DNS endpoint.
     pub source: Option<Source>,
+    /// The pod template's own mesh settings, where it has any.
+    #[serde(skip)]
+    pub mesh: Option<Box<MeshSettings>>,
 }
 
 impl Workload {
@@ -127,26 +135,36 @@ impl Service {
         model: &'a Model,
         port: &ServicePort,
     ) -> Vec<(usize, &'a Workload, u16)> {
-        let Some(selector) = &self.selector else {
-            return Vec::new();
-        };
         model
             .workloads
             .iter()
             .enumerate()
-            .filter(|(_, w)| {
-                w.namespace == self.namespace
-                    && !selector.is_empty()
-                    && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
-            })
-            .filter_map(|(index, w)| {
-                let target = match &port.target {
-                    TargetPort::Number(number) => Some(*number),
-                    TargetPort::Name(name) => w.named_ports(name, port.protocol).next(),
-                };
-                target.map(|t| (index, w, t))
-            })
+            .filter(|(_, w)| self.selects(w))
+            .filter_map(|(index, w)| port.target_on(w).map(|t| (index, w, t)))
             .collect()
+    }
+
+    /// Whether the Service's selector picks a workload's pods (one without a selector, or with
+    /// an empty one, picks none).
+    pub fn selects(&self, workload: &Workload) -> bool {
+        self.selector.as_ref().is_some_and(|selector| {
+            workload.namespace == self.namespace
+                && !selector.is_empty()
+                && selector
+                    .iter()
+                    .all(|(k, v)| workload.labels.get(k) == Some(v))
+        })
+    }
+}
+
+impl ServicePort {
+    /// The container port of `workload` this Service port sends to (a named targetPort
+    /// resolves per workload; `None` where the workload does not declare it).
+    pub fn target_on(&self, workload: &Workload) -> Option<u16> {
+        match &self.target {
+            TargetPort::Number(number) => Some(*number),
+            TargetPort::Name(name) => workload.named_ports(name, self.protocol).next(),
+        }
     }
 }
 
@@ -285,6 +303,8 @@ pub struct Model {
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
     pub policies: Vec<Policy>,
+    /// Istio's PeerAuthentications and DestinationRules.
+    pub mesh: MeshPolicies,
     pub notes: Vec<Note>,
     pub(crate) index: Index,
 }
@@ -357,6 +377,7 @@ pub struct ModelBuilder {
     workloads: Vec<Workload>,
     services: Vec<Service>,
     policies: Vec<Policy>,
+    mesh: MeshPolicies,
     notes: Vec<Note>,
 }
 
@@ -377,12 +398,17 @@ impl ModelBuilder {
         self.workloads.extend(other.workloads);
         self.services.extend(other.services);
         self.policies.extend(other.policies);
+        self.mesh.merge(other.mesh);
         self.notes.extend(other.notes);
         self
     }
 
-    /// Adds an object if it is a Namespace, Service, NetworkPolicy or workload.
+    /// Adds an object if it is a Namespace, Service, NetworkPolicy, workload, or an Istio
+    /// PeerAuthentication or DestinationRule.
     pub fn add(&mut self, object: &Object) {
+        if self.add_mesh_policy(object) {
+            return;
+        }
         match (object.group(), object.kind.as_str()) {
             ("", "Namespace") => self.add_namespace(object),
             ("", "Service") => self.add_service(object),
@@ -391,6 +417,13 @@ impl ModelBuilder {
             (_, "PodTemplate") => {}
             _ => self.add_workload(object),
         }
+    }
+
+    /// Adds an object if it is an Istio PeerAuthentication or DestinationRule (the mesh-wide
+    /// ones live in the root namespace, which a scan may leave out of the rest of the model);
+    /// says whether it was.
+    pub fn add_mesh_policy(&mut self, object: &Object) -> bool {
+        self.mesh.add(object)
     }
 
     fn problem(&mut self, object: &Object, path: &JsonPath, message: String) {
@@ -422,6 +455,7 @@ impl ModelBuilder {
                 name: object.name.clone(),
                 labels,
                 origin: NamespaceOrigin::Declared(source(object, &JsonPath::root())),
+                mesh: MeshSettings::of_namespace(object.metadata()),
             },
         );
     }
@@ -487,6 +521,9 @@ impl ModelBuilder {
             ports,
             host_network,
             source: Some(source(object, &view.metadata_path.key("labels"))),
+            mesh: Some(MeshSettings::of_pod(view.metadata))
+                .filter(|settings| !settings.is_empty())
+                .map(Box::new),
         });
     }
 
@@ -672,6 +709,7 @@ impl ModelBuilder {
             workloads: self.workloads,
             services: self.services,
             policies: self.policies,
+            mesh: self.mesh,
             notes: self.notes,
             index,
         }
@@ -683,6 +721,7 @@ fn assumed_namespace(name: &str, origin: NamespaceOrigin) -> Namespace {
         name: name.to_string(),
         labels: [(NAMESPACE_NAME_LABEL.to_string(), name.to_string())].into(),
         origin,
+        mesh: MeshSettings::default(),
     }
 }
 
@@ -700,6 +739,7 @@ fn synthetic_dns() -> Workload {
         ports: vec![port("dns", Protocol::Udp), port("dns-tcp", Protocol::Tcp)],
         host_network: false,
         source: None,
+        mesh: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! `palisade netpol coverage|reach|matrix|generate`: NetworkPolicy analysis of the same inputs
+//! `palisade netpol coverage|reach|matrix|plaintext|generate`: NetworkPolicy analysis of the same inputs
 //! `scan` reads (files, directories, Kustomize, Helm, `-`).
 
 use std::fmt::Write as _;
@@ -71,6 +71,13 @@ enum NetpolCommand {
         #[arg(long)]
         ip_blocks: bool,
     },
+    /// The connections the policies allow that travel in plaintext although one end runs a
+    /// service mesh sidecar (Istio, Linkerd), with why each end speaks plaintext.
+    Plaintext {
+        paths: Vec<PathBuf>,
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: ReportFormat,
+    },
     /// NetworkPolicies: a default deny per namespace with DNS egress, plus least-privilege
     /// allow policies for the required connections (`--connections`, lines of
     /// `from,to,port/protocol`).
@@ -119,6 +126,48 @@ fn notes_of_kinds(model: &Model, kinds: &[NoteKind]) -> String {
         let _ = writeln!(out, "note: {kind}: {}{at}", note.message);
     }
     out
+}
+
+/// The plaintext paths, one line (or JSON object) per client, server and port.
+fn render_plaintext(model: &Model, format: ReportFormat) -> anyhow::Result<String> {
+    let paths = model.plaintext_paths();
+    let rows = paths.iter().map(|path| {
+        let server = &model.workloads[path.server];
+        (
+            model.workloads[path.client].id(),
+            server.id(),
+            path.port,
+            path.client_side.describe(),
+            path.server_side.describe(server),
+        )
+    });
+    Ok(match format {
+        ReportFormat::Json => {
+            let paths: Vec<serde_json::Value> = rows
+                .map(|(from, to, port, client, server)| {
+                    serde_json::json!({
+                        "from": from, "to": to, "port": port, "protocol": "TCP",
+                        "client": client, "server": server,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({ "paths": paths }))? + "\n"
+        }
+        ReportFormat::Table if paths.is_empty() => {
+            "no plaintext paths: every allowed connection with a meshed end is mutual TLS\n"
+                .to_string()
+        }
+        ReportFormat::Table => {
+            let mut out = String::new();
+            for (from, to, port, client, server) in rows {
+                let _ = writeln!(
+                    out,
+                    "{from} -> {to}:{port}/TCP  client: {client}; server: {server}"
+                );
+            }
+            out
+        }
+    })
 }
 
 fn coverage_table(model: &Model, coverage: &Coverage) -> String {
@@ -425,6 +474,14 @@ pub fn run(args: NetpolArgs) -> anyhow::Result<ExitCode> {
             };
             let matrix = model.matrix(MatrixOptions { ip_blocks });
             print!("{}", render_matrix(&model, &matrix, format)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        NetpolCommand::Plaintext { paths, format } => {
+            let model = match load_model(&paths) {
+                Ok(model) => model,
+                Err(code) => return Ok(code),
+            };
+            print!("{}", render_plaintext(&model, format)?);
             Ok(ExitCode::SUCCESS)
         }
         NetpolCommand::Generate {

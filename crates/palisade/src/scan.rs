@@ -293,6 +293,9 @@ fn scan_input(
                     result.summary.skipped_system_objects += 1;
                     // The cluster's own configuration (control-plane static pods) lives there.
                     let checked = engine.check_configuration(object);
+                    if wanted.network {
+                        gathered.network.add_mesh_policy(object);
+                    }
                     result.findings.extend(checked.findings);
                     result.suppressed.extend(checked.suppressed);
                     result.rules_applied.extend(&checked.ran);

@@ -1,5 +1,5 @@
 //! `palisade netpol` on the demo app (`examples/`): reach with its explanation and exit codes,
-//! the matrix in every format, coverage, and generated policies that, fed back, allow exactly
+//! the matrix in every format, coverage, plaintext paths, and generated policies that, fed back, allow exactly
 //! the requested connections.
 
 use std::path::{Path, PathBuf};
@@ -175,6 +175,26 @@ fn coverage_lists_what_no_policy_protects() {
         peer["selector"].as_str().unwrap().contains("cache-warmer"),
         "{peer}"
     );
+}
+
+#[test]
+fn plaintext_lists_the_connections_the_mesh_leaves_unencrypted() {
+    let weak = examples().join("cluster-config/weak");
+    let (out, _, code) = netpol(&["plaintext", weak.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "ledger/ledger-export -> ledger/ledger:8443/TCP  client: no sidecar; server: accepts \
+         plaintext (PERMISSIVE by PeerAuthentication ledger/default)\n"
+    );
+    let (json, _, _) = netpol(&["plaintext", weak.to_str().unwrap(), "-f", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["paths"][0]["from"], "ledger/ledger-export");
+    assert_eq!(report["paths"][0]["port"], 8443);
+    // The hardened cluster has no workloads, so no paths.
+    let hardened = examples().join("cluster-config/hardened");
+    let (none, _, _) = netpol(&["plaintext", hardened.to_str().unwrap()]);
+    assert!(none.starts_with("no plaintext paths"), "{none}");
 }
 
 /// The generated policies, loaded back with the workloads they protect, allow exactly the

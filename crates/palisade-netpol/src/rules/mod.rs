@@ -1,8 +1,9 @@
-//! NetworkPolicy coverage rules, one per file, each declared with its registry entry. They
+//! NetworkPolicy coverage rules and the mesh's plaintext paths, one per file, each declared with its registry entry. They
 //! report from [`crate::coverage`]; a finding points at the Namespace, workload, policy, peer
 //! or port it is about, and is informational where the input may just be partial (a policy
 //! for a namespace whose workloads are not in the input).
 
+mod mesh_plaintext_path;
 mod named_port_unresolved;
 mod namespace_default_deny_egress;
 mod namespace_default_deny_ingress;
@@ -37,6 +38,7 @@ pub fn all() -> impl Iterator<Item = &'static NetpolRule> {
         &policy_selects_nothing::RULE,
         &peer_matches_nothing::RULE,
         &named_port_unresolved::RULE,
+        &mesh_plaintext_path::RULE,
     ]
     .into_iter()
 }

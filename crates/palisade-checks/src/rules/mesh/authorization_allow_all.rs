@@ -3,10 +3,10 @@ use palisade_k8s::{JsonPath, Node, Object};
 
 use super::{CATEGORY, is_istio};
 use crate::frameworks::nsa;
-use crate::inventory::{ISTIO_ROOT_NAMESPACE, istio_selects_workloads};
 use crate::mitre;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
+use palisade_k8s::mesh::{ISTIO_ROOT_NAMESPACE, istio_selects_workloads};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {

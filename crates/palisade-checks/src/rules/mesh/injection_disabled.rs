@@ -3,10 +3,10 @@ use palisade_k8s::{JsonPath, Object, pod_view};
 
 use super::CATEGORY;
 use crate::frameworks::nsa;
-use crate::inventory::Mesh;
 use crate::mitre;
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
+use palisade_k8s::mesh::Mesh;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {

@@ -3,11 +3,11 @@ use palisade_k8s::{JsonPath, Object};
 
 use super::CATEGORY;
 use crate::frameworks::nsa;
-use crate::inventory::{ISTIO_ROOT_NAMESPACE as ROOT_NAMESPACE, Mesh};
 use crate::mitre;
 use crate::namespace::is_namespace;
 use crate::rules::{Context, Rule};
 use crate::violation::Violation;
+use palisade_k8s::mesh::{ISTIO_ROOT_NAMESPACE as ROOT_NAMESPACE, Mesh};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
