@@ -495,6 +495,32 @@ impl Model {
         &self.profile(direction, workload).policies
     }
 
+    /// Which shared isolation profile a workload has in a direction: workloads with the same
+    /// one are isolated by the same policies, so as sources they reach a given destination on
+    /// the same ports when the destination is not isolated for ingress.
+    pub(crate) fn profile_id(&self, direction: Direction, workload: usize) -> u32 {
+        self.index.profile_of[slot(direction)][workload]
+    }
+
+    /// The workloads whose connections `destination`'s ingress policies let in: `None` when
+    /// that is any (it is not isolated, or a rule allows every peer), else the pods its rules'
+    /// peers select.
+    pub(crate) fn ingress_candidates(&self, destination: usize) -> Option<Bitset> {
+        let profile = self.profile(Direction::Ingress, destination);
+        if profile.policies.is_empty() {
+            return None;
+        }
+        let mut candidates = Bitset::new();
+        for &id in &profile.rules {
+            let rule = &self.index.rules[id];
+            if rule.any_peer {
+                return None;
+            }
+            candidates.union_with(&rule.pods);
+        }
+        Some(candidates)
+    }
+
     fn profile(&self, direction: Direction, workload: usize) -> &Profile {
         let id = self.index.profile_of[slot(direction)][workload];
         &self.index.profiles[id as usize]

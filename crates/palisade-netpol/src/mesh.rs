@@ -36,8 +36,10 @@ use palisade_k8s::mesh::{
 };
 use palisade_k8s::{JsonPath, Node, Object};
 
+use std::collections::HashMap;
+
 use crate::eval::Endpoint;
-use crate::model::{Model, Service, Source, Workload};
+use crate::model::{Direction, Model, Service, Source, Workload};
 use crate::ports::Protocol;
 use crate::selector::{LabelSelector, Labels};
 
@@ -282,15 +284,24 @@ pub enum ClientSide<'m> {
     DestinationRule(&'m DestinationRule, &'m Service),
 }
 
-/// One allowed connection that travels in plaintext.
+/// The allowed connections to one server port that travel in plaintext: every client, with
+/// why it sends plaintext.
 #[derive(Debug, Clone)]
-pub struct PlaintextPath<'m> {
-    pub client: usize,
+pub struct PlaintextPaths<'m> {
     pub server: usize,
     /// The server's container port (TCP).
     pub port: u16,
     pub server_side: ServerSide<'m>,
-    pub client_side: ClientSide<'m>,
+    pub clients: Vec<(usize, ClientSide<'m>)>,
+}
+
+/// A server port that takes plaintext, with the Service ports in front of it (for the
+/// DestinationRules of Istio clients) and the clients found so far.
+struct OpenPort<'m> {
+    port: u16,
+    side: ServerSide<'m>,
+    fronts: Vec<(&'m Service, u16)>,
+    clients: Vec<(usize, ClientSide<'m>)>,
 }
 
 /// A workload's sidecar and its own mesh settings.
@@ -378,14 +389,14 @@ impl Model {
         }
     }
 
-    /// Why `client` sends plaintext to `server` on `port`, given the server's side.
+    /// Why `client` sends plaintext to `server_car`'s workload on an open port.
     fn client_side<'m>(
         &'m self,
         (client, client_car): (&Workload, &Sidecar<'m>),
-        (server_index, server_car): (usize, &Sidecar<'m>),
-        port: u16,
-        server_side: &ServerSide<'m>,
+        server_car: &Sidecar<'m>,
+        open: &OpenPort<'m>,
     ) -> Option<ClientSide<'m>> {
+        let (port, server_side) = (open.port, &open.side);
         let Some(mesh) = client_car.mesh else {
             return Some(ClientSide::NoSidecar);
         };
@@ -401,100 +412,156 @@ impl Model {
             }
             (Mesh::Linkerd, ServerSide::Bypassed(_)) => Some(ClientSide::ServerSkips),
             (Mesh::Istio, ServerSide::IstioMode(..)) => {
-                self.disabling_rule(client, server_index, port)
+                open.fronts.iter().find_map(|(service, port)| {
+                    let rule = self.mesh.destination_rule(&client.namespace, service)?;
+                    let disabled = rule
+                        .ports
+                        .iter()
+                        .find(|(p, _)| p == port)
+                        .map_or(rule.disables, |(_, disabled)| *disabled);
+                    disabled.then_some(ClientSide::DestinationRule(rule, service))
+                })
             }
             _ => None,
         }
     }
 
-    /// A DestinationRule that makes an Istio client send plaintext through a Service to the
-    /// server's container port.
-    fn disabling_rule(
-        &self,
-        client: &Workload,
-        server: usize,
-        port: u16,
-    ) -> Option<ClientSide<'_>> {
+    /// The Service ports in front of a workload's container port, where Istio clients may
+    /// apply DestinationRules (none without DestinationRules).
+    fn fronts(&self, workload: &Workload, port: u16) -> Vec<(&Service, u16)> {
         if self.mesh.destination_rules.is_empty() {
-            return None;
+            return Vec::new();
         }
-        let workload = &self.workloads[server];
-        self.services.iter().find_map(|service| {
-            if !service.selects(workload) {
-                return None;
-            }
-            let rule = self.mesh.destination_rule(&client.namespace, service)?;
-            service.ports.iter().find_map(|service_port| {
-                if service_port.target_on(workload) != Some(port) {
-                    return None;
-                }
-                let disabled = rule
+        self.services
+            .iter()
+            .filter(|service| service.selects(workload))
+            .flat_map(|service| {
+                service
                     .ports
                     .iter()
-                    .find(|(p, _)| *p == service_port.port)
-                    .map_or(rule.disables, |(_, disabled)| *disabled);
-                disabled.then_some(ClientSide::DestinationRule(rule, service))
+                    .filter(|p| p.target_on(workload) == Some(port))
+                    .map(move |p| (service, p.port))
             })
-        })
+            .collect()
+    }
+
+    /// The workloads that open connections (the synthetic DNS does not), grouped by their
+    /// egress isolation, in input order.
+    fn clients_by_egress(&self) -> Vec<Vec<usize>> {
+        let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (client, workload) in self.workloads.iter().enumerate() {
+            if workload.source.is_some() {
+                groups
+                    .entry(self.profile_id(Direction::Egress, client))
+                    .or_default()
+                    .push(client);
+            }
+        }
+        let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+        groups.sort_unstable_by_key(|group| group[0]);
+        groups
     }
 
     /// Every allowed connection that travels in plaintext while one of its ends is in a mesh,
-    /// by server, port and client.
-    pub fn plaintext_paths(&self) -> Vec<PlaintextPath<'_>> {
+    /// handed over server port by server port (so that only one server's clients are held at a
+    /// time: in a large, partly meshed input with few policies they are most of the input).
+    pub fn plaintext_paths<'m>(&'m self, mut each: impl FnMut(PlaintextPaths<'m>)) {
         let sidecars = self.sidecars();
         if sidecars.iter().all(|s| s.mesh.is_none()) {
-            return Vec::new();
+            return;
         }
-        let mut paths = Vec::new();
+        let egress_groups = self.clients_by_egress();
         for (server, workload) in self.workloads.iter().enumerate() {
             // The synthetic cluster DNS neither connects anywhere nor makes a mesh gap.
             if workload.source.is_none() {
                 continue;
             }
             let server_car = &sidecars[server];
-            let sides: Vec<(u16, ServerSide<'_>)> =
-                Self::judged_ports(workload, server_car.settings)
-                    .into_iter()
-                    .filter_map(|port| Some((port, self.server_side(workload, server_car, port)?)))
-                    .collect();
-            if sides.is_empty() {
+            let mut open: Vec<OpenPort<'m>> = Self::judged_ports(workload, server_car.settings)
+                .into_iter()
+                .filter_map(|port| {
+                    let side = self.server_side(workload, server_car, port)?;
+                    let fronts = match (server_car.mesh, &side) {
+                        (Some(Mesh::Istio), ServerSide::IstioMode(..)) => {
+                            self.fronts(workload, port)
+                        }
+                        _ => Vec::new(),
+                    };
+                    Some(OpenPort {
+                        port,
+                        side,
+                        fronts,
+                        clients: Vec::new(),
+                    })
+                })
+                .collect();
+            if open.is_empty() {
                 continue;
             }
-            for (client, client_workload) in self.workloads.iter().enumerate() {
-                let client_car = &sidecars[client];
-                // Between two workloads outside any mesh, plaintext is no mesh gap.
-                if client == server
-                    || client_workload.source.is_none()
-                    || client_car.mesh.is_none() && server_car.mesh.is_none()
-                {
+            // Only the workloads its ingress rules admit can connect to an isolated server. To
+            // one that is not isolated, what a client may send depends only on its egress
+            // isolation, which workloads share: a group whose egress reaches none of the open
+            // ports is passed over whole.
+            let admitted: Option<Vec<usize>> = self
+                .ingress_candidates(server)
+                .map(|set| set.iter().collect());
+            let groups: Vec<&[usize]> = match &admitted {
+                Some(admitted) => vec![admitted.as_slice()],
+                None => egress_groups.iter().map(Vec::as_slice).collect(),
+            };
+            for group in groups {
+                let shared = admitted.is_none().then(|| {
+                    self.allowed_ports(Endpoint::Workload(group[0]), Endpoint::Workload(server))
+                });
+                if shared.as_ref().is_some_and(|allowed| {
+                    !open.iter().any(|p| allowed.contains(Protocol::Tcp, p.port))
+                }) {
                     continue;
                 }
-                let mut allowed = None;
-                for (port, server_side) in &sides {
-                    let Some(client_side) = self.client_side(
-                        (client_workload, client_car),
-                        (server, server_car),
-                        *port,
-                        server_side,
-                    ) else {
+                for &client in group {
+                    let (client_workload, client_car) =
+                        (&self.workloads[client], &sidecars[client]);
+                    // Between two workloads outside any mesh, plaintext is no mesh gap.
+                    if client == server
+                        || client_workload.source.is_none()
+                        || client_car.mesh.is_none() && server_car.mesh.is_none()
+                    {
                         continue;
-                    };
-                    let allowed = allowed.get_or_insert_with(|| {
-                        self.allowed_ports(Endpoint::Workload(client), Endpoint::Workload(server))
-                    });
-                    if allowed.contains(Protocol::Tcp, *port) {
-                        paths.push(PlaintextPath {
-                            client,
-                            server,
-                            port: *port,
-                            server_side: server_side.clone(),
-                            client_side,
-                        });
+                    }
+                    let mut own = None;
+                    for port in &mut open {
+                        let Some(client_side) =
+                            self.client_side((client_workload, client_car), server_car, port)
+                        else {
+                            continue;
+                        };
+                        let allowed = match &shared {
+                            Some(allowed) => allowed,
+                            None => own.get_or_insert_with(|| {
+                                self.allowed_ports(
+                                    Endpoint::Workload(client),
+                                    Endpoint::Workload(server),
+                                )
+                            }),
+                        };
+                        if allowed.contains(Protocol::Tcp, port.port) {
+                            port.clients.push((client, client_side));
+                        }
                     }
                 }
             }
+            for port in &mut open {
+                port.clients.sort_unstable_by_key(|(client, _)| *client);
+            }
+            for port in open.into_iter().filter(|p| !p.clients.is_empty()) {
+                each(PlaintextPaths {
+                    server,
+                    port: port.port,
+                    server_side: port.side,
+                    clients: port.clients,
+                });
+            }
         }
-        paths
     }
 }
 

@@ -41,19 +41,18 @@ fn peer_authentication(namespace: &str, name: &str, spec: &str) -> String {
 /// `client -> server:port (why the client sends plaintext)` for every path, sorted.
 fn paths(yaml: &str) -> Vec<String> {
     let model = model(yaml);
-    let mut found: Vec<String> = model
-        .plaintext_paths()
-        .iter()
-        .map(|path| {
-            format!(
+    let mut found = Vec::new();
+    model.plaintext_paths(|paths| {
+        for (client, side) in &paths.clients {
+            found.push(format!(
                 "{} -> {}:{} ({})",
-                model.workloads[path.client].id(),
-                model.workloads[path.server].id(),
-                path.port,
-                path.client_side.describe()
-            )
-        })
-        .collect();
+                model.workloads[*client].id(),
+                model.workloads[paths.server].id(),
+                paths.port,
+                side.describe()
+            ));
+        }
+    });
     found.sort();
     found
 }
@@ -171,6 +170,23 @@ fn network_policies_decide_which_plaintext_connections_exist() {
         paths(&istio_cluster(&only_9090)),
         ["jobs/batch -> shop/api:9090 (no sidecar)"]
     );
+    // Admitting only the meshed neighbour leaves no plaintext; admitting the jobs namespace
+    // brings batch back on both ports.
+    let from_web = policy(
+        "shop",
+        "api",
+        "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}",
+    );
+    assert!(paths(&istio_cluster(&from_web)).is_empty());
+    let from_jobs = policy(
+        "shop",
+        "api",
+        "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: jobs}}}]}]}",
+    );
+    assert_eq!(paths(&istio_cluster(&from_jobs)).len(), 2);
+    // Egress isolation of the client counts too.
+    let batch_egress = policy("jobs", "deny", "{podSelector: {}, policyTypes: [Egress]}");
+    assert!(paths(&istio_cluster(&batch_egress)).is_empty());
 }
 
 #[test]

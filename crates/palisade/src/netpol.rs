@@ -130,20 +130,24 @@ fn notes_of_kinds(model: &Model, kinds: &[NoteKind]) -> String {
 
 /// The plaintext paths, one line (or JSON object) per client, server and port.
 fn render_plaintext(model: &Model, format: ReportFormat) -> anyhow::Result<String> {
-    let paths = model.plaintext_paths();
-    let rows = paths.iter().map(|path| {
-        let server = &model.workloads[path.server];
-        (
-            model.workloads[path.client].id(),
-            server.id(),
-            path.port,
-            path.client_side.describe(),
-            path.server_side.describe(server),
-        )
+    let mut rows = Vec::new();
+    model.plaintext_paths(|paths| {
+        let server = &model.workloads[paths.server];
+        let server_side = paths.server_side.describe(server);
+        for (client, client_side) in &paths.clients {
+            rows.push((
+                model.workloads[*client].id(),
+                server.id(),
+                paths.port,
+                client_side.describe(),
+                server_side.clone(),
+            ));
+        }
     });
     Ok(match format {
         ReportFormat::Json => {
             let paths: Vec<serde_json::Value> = rows
+                .into_iter()
                 .map(|(from, to, port, client, server)| {
                     serde_json::json!({
                         "from": from, "to": to, "port": port, "protocol": "TCP",
@@ -153,7 +157,7 @@ fn render_plaintext(model: &Model, format: ReportFormat) -> anyhow::Result<Strin
                 .collect();
             serde_json::to_string_pretty(&serde_json::json!({ "paths": paths }))? + "\n"
         }
-        ReportFormat::Table if paths.is_empty() => {
+        ReportFormat::Table if rows.is_empty() => {
             "no plaintext paths: every allowed connection with a meshed end is mutual TLS\n"
                 .to_string()
         }

@@ -1,10 +1,7 @@
-use std::collections::BTreeMap;
-
 use palisade_core::frameworks::nsa;
 use palisade_core::{RuleMeta, Severity, mitre};
 
 use super::{Hit, NetpolRule};
-use crate::mesh::PlaintextPath;
 use crate::model::Model;
 
 /// How many clients a finding names before it counts the rest.
@@ -51,49 +48,39 @@ too, or a NetworkPolicy that keeps it out)."#,
 };
 
 fn check(model: &Model) -> Vec<Hit> {
-    let mut by_server: BTreeMap<(usize, u16), Vec<PlaintextPath<'_>>> = BTreeMap::new();
-    for path in model.plaintext_paths() {
-        by_server
-            .entry((path.server, path.port))
-            .or_default()
-            .push(path);
-    }
-    by_server
-        .into_iter()
-        .filter_map(|((server, port), paths)| {
-            let workload = &model.workloads[server];
-            let source = workload.source.as_ref()?;
-            let clients: Vec<String> = paths
-                .iter()
-                .take(NAMED_CLIENTS)
-                .map(|path| {
-                    format!(
-                        "{} ({})",
-                        model.workloads[path.client].id(),
-                        path.client_side.describe()
-                    )
-                })
-                .collect();
-            let more = match paths.len().saturating_sub(NAMED_CLIENTS) {
-                0 => String::new(),
-                more => format!(" and {more} more"),
-            };
-            let count = match paths.len() {
-                1 => "1 workload".to_string(),
-                n => format!("{n} workloads"),
-            };
-            Some(Hit {
-                object: source.object.clone(),
-                location: source.location.clone(),
-                message: format!(
-                    "{} {} port {port}/TCP {}: the NetworkPolicies let {count} connect in plaintext: {}{more}",
-                    workload.kind,
-                    workload.id(),
-                    paths[0].server_side.describe(workload),
-                    clients.join(", ")
-                ),
-                severity: None,
-            })
-        })
-        .collect()
+    let mut hits = Vec::new();
+    model.plaintext_paths(|paths| {
+        let workload = &model.workloads[paths.server];
+        let Some(source) = workload.source.as_ref() else {
+            return;
+        };
+        let clients: Vec<String> = paths
+            .clients
+            .iter()
+            .take(NAMED_CLIENTS)
+            .map(|(client, side)| format!("{} ({})", model.workloads[*client].id(), side.describe()))
+            .collect();
+        let more = match paths.clients.len().saturating_sub(NAMED_CLIENTS) {
+            0 => String::new(),
+            more => format!(" and {more} more"),
+        };
+        let count = match paths.clients.len() {
+            1 => "1 workload".to_string(),
+            n => format!("{n} workloads"),
+        };
+        hits.push(Hit {
+            object: source.object.clone(),
+            location: source.location.clone(),
+            message: format!(
+                "{} {} port {}/TCP {}: the NetworkPolicies let {count} connect in plaintext: {}{more}",
+                workload.kind,
+                workload.id(),
+                paths.port,
+                paths.server_side.describe(workload),
+                clients.join(", ")
+            ),
+            severity: None,
+        });
+    });
+    hits
 }
