@@ -5,6 +5,7 @@
 //! pod-carrying kind one pod-spec view, label selectors as the API server evaluates them, and
 //! the service mesh settings that metadata carries.
 
+pub mod flags;
 pub mod mesh;
 pub mod node;
 pub mod yaml;

@@ -7,6 +7,7 @@
 //! `KUBELET_…_ARGS=…`) become the same object, marked `source: environment-file`: they add flags
 //! to a command line whose other parts (`--config`) they do not show.
 
+use crate::flags::split_flags;
 use crate::node::{Entry, Node, Pos, Value};
 
 pub const API_VERSION: &str = "palisade.dev/v1";
@@ -81,40 +82,26 @@ fn words(text: &str, column: usize) -> Vec<(&str, usize)> {
     found
 }
 
-/// The flags among `words` (`--name=value`, `--name value`, bare `--name`), at `line`.
+/// The flags among `words`, at `line`: a `$VARIABLE` after a bare flag expands to more flags,
+/// so it is not the flag's value.
 fn flags(words: &[(&str, usize)], line: u32) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut index = 0;
-    while index < words.len() {
-        let (word, column) = words[index];
-        index += 1;
-        let Some(flag) = word.strip_prefix("--") else {
-            continue;
-        };
-        let pos = Pos {
-            line,
-            column: column as u32,
-        };
-        let (name, value) = match flag.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => match words.get(index) {
-                Some((next, _)) if !next.starts_with('-') && !next.starts_with('$') => {
-                    index += 1;
-                    (flag, Some(*next))
-                }
-                _ => (flag, None),
-            },
-        };
-        let mut entries = vec![entry("name", scalar(name, pos))];
-        if let Some(value) = value {
-            entries.push(entry("value", scalar(value, pos)));
-        }
-        found.push(Node {
-            value: Value::Map(entries),
-            pos,
-        });
-    }
-    found
+    split_flags(words, |next| !next.starts_with('$'))
+        .into_iter()
+        .map(|flag| {
+            let pos = Pos {
+                line,
+                column: flag.at as u32,
+            };
+            let mut entries = vec![entry("name", scalar(flag.name, pos))];
+            if let Some(value) = flag.value {
+                entries.push(entry("value", scalar(value, pos)));
+            }
+            Node {
+                value: Value::Map(entries),
+                pos,
+            }
+        })
+        .collect()
 }
 
 /// The synthetic object of a kubelet unit named `name`: `{apiVersion, kind, metadata: {name},

@@ -3,8 +3,9 @@
 //! component a container runs, and its flags as the components' flag library (pflag) reads
 //! them — `--flag=value` or `--flag value`, a bare `--flag` meaning `true` for booleans, the
 //! last occurrence winning for a single value, and repeated list flags adding up, each value a
-//! comma-separated list. Written here because no crate parses Go pflag command lines.
+//! comma-separated list. The words are split into flags by palisade-k8s's `split_flags`.
 
+use palisade_k8s::flags::split_flags;
 use palisade_k8s::{JsonPath, Node, Object, pod_view};
 
 /// A control-plane component palisade knows the flags of.
@@ -174,32 +175,15 @@ pub fn components(object: &Object) -> Vec<ComponentFlags> {
 
 /// The flags among the words after the program.
 fn parse(words: &[(String, JsonPath)]) -> Vec<Flag> {
-    let mut flags = Vec::new();
-    let mut index = 0;
-    while index < words.len() {
-        let (word, path) = &words[index];
-        index += 1;
-        let Some(flag) = word.strip_prefix("--").or_else(|| word.strip_prefix('-')) else {
-            continue;
-        };
-        let (name, value) = match flag.split_once('=') {
-            Some((name, value)) => (name, Some(value.to_string())),
-            None => match words.get(index) {
-                // `--flag value`: the components take no positional arguments.
-                Some((next, _)) if !next.starts_with('-') => {
-                    index += 1;
-                    (flag, Some(next.clone()))
-                }
-                _ => (flag, None),
-            },
-        };
-        flags.push(Flag {
-            name: name.to_string(),
-            value,
-            path: path.clone(),
-        });
-    }
-    flags
+    let words: Vec<(&str, &JsonPath)> = words.iter().map(|(w, path)| (w.as_str(), path)).collect();
+    split_flags(&words, |_| true)
+        .into_iter()
+        .map(|flag| Flag {
+            name: flag.name.to_string(),
+            value: flag.value.map(str::to_string),
+            path: flag.at.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
