@@ -316,7 +316,7 @@ impl Config {
                     file: file.into(),
                     line,
                     column,
-                    path: String::new(),
+                    path: "".into(),
                     object_path_start: 0,
                 },
             });

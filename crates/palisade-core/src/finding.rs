@@ -33,7 +33,8 @@ pub struct Location {
     pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
-    pub path: String,
+    /// Interned ([`crate::intern`]): findings at the same path share it.
+    pub path: Arc<str>,
     /// Where in `path` the object's own path starts (after `items[3].` inside a `List`): the
     /// part fingerprints hash, so that an object keeps its fingerprints wherever it sits.
     #[serde(skip)]

@@ -10,6 +10,7 @@ pub mod config;
 mod finding;
 pub mod frameworks;
 pub mod image;
+pub mod intern;
 mod rule;
 mod scan;
 pub mod secrets;

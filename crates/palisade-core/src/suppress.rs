@@ -251,7 +251,7 @@ impl Baseline {
                 fingerprint: f.fingerprint(),
                 rule: f.rule.id.to_string(),
                 object: f.object.to_string(),
-                path: f.location.path.clone(),
+                path: f.location.path.to_string(),
             })
             .chain(previous.into_iter().flat_map(|b| b.entries.iter().cloned()))
             .collect();

@@ -213,7 +213,7 @@ pub fn analyze(
                     file: file.clone(),
                     line: instruction.line,
                     column: 1,
-                    path: paths[violation.instruction].clone(),
+                    path: paths[violation.instruction].as_str().into(),
                     object_path_start: 0,
                 },
                 discriminator: 0,

@@ -430,7 +430,7 @@ fn secrets_in_deleted_files_are_found() {
     };
     let findings = palisade_image::rules::check("t", &facts, &|r| r.id == "imageSecretInLayer");
     assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0].location.path, "layers[0]/opt/app/.env");
+    assert_eq!(&*findings[0].location.path, "layers[0]/opt/app/.env");
     assert!(findings[0].message.contains("DB_PASSWORD"));
     assert!(!findings[0].message.contains("Winter2026"));
 }

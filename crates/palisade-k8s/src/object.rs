@@ -72,7 +72,7 @@ impl Object {
             line: pos.line,
             column: pos.column,
             object_path_start: full.len() - relative.len(),
-            path: full,
+            path: palisade_core::intern::intern(&full),
         }
     }
 }
@@ -238,7 +238,7 @@ mod tests {
         let pod = &loaded.objects[0];
         assert_eq!(pod.name, "a");
         let loc = pod.location(&JsonPath::root().keys(&["metadata", "name"]));
-        assert_eq!(loc.path, "items[0].metadata.name");
+        assert_eq!(&*loc.path, "items[0].metadata.name");
         assert_eq!(loc.line, 6);
     }
 

@@ -4,19 +4,91 @@
 //! A selector the API server would reject (unknown operator, values where none belong) is an
 //! error here, so that the policy holding it can be left out with a recorded problem.
 
-use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use palisade_core::intern::intern;
 
 use crate::Node;
 
-/// Labels of a pod or namespace.
-pub type Labels = BTreeMap<String, String>;
+/// Labels of a pod or namespace: sorted by key, each key once, the texts interned. The same keys
+/// and values recur across thousands of workloads, and a map's nodes would cost more than the
+/// few labels an object carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels(Vec<(Arc<str>, Arc<str>)>);
+
+impl Labels {
+    pub fn new() -> Labels {
+        Labels::default()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).ok().map(|i| &*self.0[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_ok()
+    }
+
+    /// Sets `key` to `value`, replacing what it held.
+    pub fn insert(&mut self, key: &str, value: &str) {
+        match self.position(key) {
+            Ok(i) => self.0[i].1 = intern(value),
+            Err(i) => self.0.insert(i, (intern(key), intern(value))),
+        }
+    }
+
+    /// The labels in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
+    }
+}
+
+/// Later pairs win, as in a map.
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Labels {
+        let mut labels = Labels::new();
+        for (key, value) in pairs {
+            labels.insert(key.as_ref(), value.as_ref());
+        }
+        labels
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> From<[(K, V); N]> for Labels {
+    fn from(pairs: [(K, V); N]) -> Labels {
+        pairs.into_iter().collect()
+    }
+}
+
+/// A JSON object, as the API server writes labels.
+impl serde::Serialize for Labels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
 
 /// The labels of a `labels:` mapping; values that are not scalars are dropped.
 pub fn labels_of(node: Option<&Node>) -> Labels {
     node.map_or(&[][..], Node::entries)
         .iter()
-        .filter_map(|e| Some((e.key.clone(), e.value.as_str()?.to_string())))
+        .filter_map(|e| Some((e.key.as_str(), e.value.as_str()?)))
         .collect()
 }
 
@@ -39,7 +111,7 @@ impl LabelSelector {
         LabelSelector {
             requirements: labels
                 .iter()
-                .map(|(k, v)| Requirement::In(k.clone(), vec![v.clone()]))
+                .map(|(k, v)| Requirement::In(k.to_string(), vec![v.to_string()]))
                 .collect(),
         }
     }
@@ -99,8 +171,12 @@ impl LabelSelector {
 
     pub fn matches(&self, labels: &Labels) -> bool {
         self.requirements.iter().all(|r| match r {
-            Requirement::In(key, values) => labels.get(key).is_some_and(|v| values.contains(v)),
-            Requirement::NotIn(key, values) => labels.get(key).is_none_or(|v| !values.contains(v)),
+            Requirement::In(key, values) => labels
+                .get(key)
+                .is_some_and(|v| values.iter().any(|value| value == v)),
+            Requirement::NotIn(key, values) => labels
+                .get(key)
+                .is_none_or(|v| values.iter().all(|value| value != v)),
             Requirement::Exists(key) => labels.contains_key(key),
             Requirement::DoesNotExist(key) => !labels.contains_key(key),
         })
@@ -144,10 +220,7 @@ mod tests {
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().copied().collect()
     }
 
     #[test]

@@ -181,9 +181,9 @@ impl LabelIndex {
     fn new<'a>(labels: impl Iterator<Item = &'a crate::selector::Labels>) -> LabelIndex {
         let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, labels) in labels.enumerate() {
-            for (key, value) in labels {
+            for (key, value) in labels.iter() {
                 index
-                    .entry((key.clone(), value.clone()))
+                    .entry((key.to_string(), value.to_string()))
                     .or_default()
                     .push(i);
             }

@@ -268,7 +268,7 @@ impl Selectors<'_> {
             match other
                 .labels
                 .keys()
-                .find(|k| !subject.labels.contains_key(*k))
+                .find(|k| !subject.labels.contains_key(k))
             {
                 Some(key) => excluded.push(key),
                 None if !self.ambiguous_noted.contains(&workload) => {

@@ -448,7 +448,7 @@ impl ModelBuilder {
     fn add_namespace(&mut self, object: &Object) {
         let mut labels = labels_of(object.metadata().and_then(|m| m.get("labels")));
         // The API server sets this label on every namespace, overriding any value given.
-        labels.insert(NAMESPACE_NAME_LABEL.to_string(), object.name.clone());
+        labels.insert(NAMESPACE_NAME_LABEL, &object.name);
         self.namespaces.insert(
             object.name.clone(),
             Namespace {
@@ -626,8 +626,7 @@ impl ModelBuilder {
     /// The model, with assumed namespaces, the cluster DNS and the selection indexes.
     pub fn finish(mut self) -> Model {
         let has_dns = self.workloads.iter().any(|w| {
-            w.namespace == DNS_NAMESPACE
-                && w.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)
+            w.namespace == DNS_NAMESPACE && w.labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1)
         });
         if !has_dns {
             self.workloads.push(synthetic_dns());

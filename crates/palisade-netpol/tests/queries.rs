@@ -46,7 +46,7 @@ fn reach_names_the_policy_and_rule_allowing_each_side() {
         (rules[0].policy.as_str(), rules[0].rule),
         ("shop/db-from-frontend", 1)
     );
-    assert_eq!(rules[0].location.path, "spec.ingress[1]");
+    assert_eq!(&*rules[0].location.path, "spec.ingress[1]");
     assert_eq!(reach.ports.to_string(), "5432/TCP");
 }
 

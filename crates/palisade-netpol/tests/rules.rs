@@ -213,7 +213,7 @@ fn findings_point_at_the_offending_field() {
     ));
     let found = rules::check(&m, &|meta| meta.id == "netpolNamedPortUnresolved");
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].location.path, "spec.ingress[0].ports[0]");
+    assert_eq!(&*found[0].location.path, "spec.ingress[0].ports[0]");
     assert_eq!(found[0].object.to_string(), "NetworkPolicy/shop/web");
 }
 

@@ -441,7 +441,7 @@ fn undeclared_namespaces_are_assumed_with_only_their_name_label() {
     let m = model(&declared);
     assert_eq!(ports(&m, "b/client", "a/db"), "all");
     let b = m.namespace("b").unwrap();
-    assert_eq!(b.labels["kubernetes.io/metadata.name"], "b");
+    assert_eq!(b.labels.get("kubernetes.io/metadata.name"), Some("b"));
 }
 
 #[test]

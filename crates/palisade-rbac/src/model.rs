@@ -2,14 +2,12 @@
 //! Roles and ClusterRoles with their rules and aggregation rules, RoleBindings and
 //! ClusterRoleBindings with their role reference and subjects.
 
-use std::collections::BTreeMap;
-
 use std::sync::Arc;
 
 use palisade_core::{Location, ObjectRef};
 use palisade_k8s::{JsonPath, Node, Object, pod_view};
 
-use palisade_k8s::selector::LabelSelector;
+use palisade_k8s::selector::{LabelSelector, Labels, labels_of};
 
 /// One policy rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,7 +70,7 @@ pub const BOOTSTRAP_LABEL: (&str, &str) = ("kubernetes.io/bootstrapping", "rbac-
 pub struct Role {
     pub namespace: Option<String>,
     pub name: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     pub rules: Vec<Rule>,
     /// A ClusterRole's `aggregationRule.clusterRoleSelectors`.
     pub aggregation: Option<Vec<LabelSelector>>,
@@ -177,15 +175,8 @@ impl Workload {
     }
 }
 
-fn labels(object: &Object) -> BTreeMap<String, String> {
-    object
-        .root
-        .get("metadata")
-        .and_then(|m| m.get("labels"))
-        .map_or(&[][..], Node::entries)
-        .iter()
-        .filter_map(|e| Some((e.key.as_str().to_string(), e.value.as_str()?.to_string())))
-        .collect()
+fn labels(object: &Object) -> Labels {
+    labels_of(object.metadata().and_then(|m| m.get("labels")))
 }
 
 fn is_rbac(object: &Object) -> bool {
@@ -200,7 +191,7 @@ impl Role {
         Role {
             namespace: None,
             name: "cluster-admin".to_string(),
-            labels: BTreeMap::from([(BOOTSTRAP_LABEL.0.into(), BOOTSTRAP_LABEL.1.into())]),
+            labels: Labels::from([BOOTSTRAP_LABEL]),
             rules: vec![
                 Rule {
                     verbs: all(&["*"]),
@@ -230,7 +221,7 @@ impl Role {
     /// Whether Kubernetes itself defines this role (its bootstrap policy): findings are about
     /// what the input adds, not about the defaults.
     pub fn is_default(&self) -> bool {
-        self.labels.get(BOOTSTRAP_LABEL.0).map(String::as_str) == Some(BOOTSTRAP_LABEL.1)
+        self.labels.get(BOOTSTRAP_LABEL.0) == Some(BOOTSTRAP_LABEL.1)
     }
 
     /// The Role or ClusterRole an object is, if it is one.
@@ -323,8 +314,7 @@ impl Binding {
             .filter_map(|index| source.items.get(index).cloned())
             .collect();
         Some(Binding {
-            is_default: labels(object).get(BOOTSTRAP_LABEL.0).map(String::as_str)
-                == Some(BOOTSTRAP_LABEL.1),
+            is_default: labels(object).get(BOOTSTRAP_LABEL.0) == Some(BOOTSTRAP_LABEL.1),
             source,
             namespace,
             name: object.name.clone(),

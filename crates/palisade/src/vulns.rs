@@ -241,7 +241,8 @@ pub fn find(
                         package.purl.split('@').next().unwrap_or(&package.purl),
                         package.path,
                         hit.id
-                    ),
+                    )
+                    .into(),
                     object_path_start: 0,
                 },
                 discriminator: 0,

@@ -82,7 +82,7 @@ pub fn check(
                     file: file.clone(),
                     line: 0,
                     column: 0,
-                    path: v.path,
+                    path: v.path.into(),
                     object_path_start: 0,
                 },
                 discriminator: 0,
