@@ -67,11 +67,11 @@ impl Bypass {
 }
 
 /// The annotations by which a pod lets inbound or outbound ports bypass its proxy.
-const INBOUND_BYPASSES: &[&str] = &[
+pub const INBOUND_BYPASSES: &[&str] = &[
     "config.linkerd.io/skip-inbound-ports",
     "traffic.sidecar.istio.io/excludeInboundPorts",
 ];
-const OUTBOUND_BYPASSES: &[&str] = &[
+pub const OUTBOUND_BYPASSES: &[&str] = &[
     "config.linkerd.io/skip-outbound-ports",
     "traffic.sidecar.istio.io/excludeOutboundPorts",
 ];

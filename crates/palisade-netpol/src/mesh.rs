@@ -207,15 +207,14 @@ impl MeshPolicies {
         (MtlsMode::Permissive, None)
     }
 
-    /// The DestinationRule an Istio client in `client_namespace` applies to `service`: the
-    /// most specific host match in the client's namespace, else the Service's, else the root
-    /// namespace, among the rules exported to the client.
+    /// The DestinationRule an Istio client in `client_namespace` applies to the Service in
+    /// `front`: the most specific host match in the client's namespace, else the Service's,
+    /// else the root namespace, among the rules exported to the client.
     fn destination_rule(
         &self,
         client_namespace: &str,
-        service: &Service,
+        front: &Front<'_>,
     ) -> Option<&DestinationRule> {
-        let fqdn = format!("{}.{}.{CLUSTER_DOMAIN}", service.name, service.namespace);
         let visible = |rule: &DestinationRule| {
             rule.namespace == client_namespace
                 || rule.export_to.is_empty()
@@ -226,7 +225,7 @@ impl MeshPolicies {
         };
         [
             client_namespace,
-            service.namespace.as_str(),
+            front.service.namespace.as_str(),
             ISTIO_ROOT_NAMESPACE,
         ]
         .into_iter()
@@ -234,7 +233,7 @@ impl MeshPolicies {
             self.destination_rules
                 .iter()
                 .filter(|rule| rule.namespace == scope && visible(rule))
-                .filter_map(|rule| host_specificity(&rule.host, &fqdn).map(|s| (s, rule)))
+                .filter_map(|rule| host_specificity(&rule.host, &front.host).map(|s| (s, rule)))
                 .max_by_key(|(specificity, _)| *specificity)
                 .map(|(_, rule)| rule)
         })
@@ -300,8 +299,16 @@ pub struct PlaintextPaths<'m> {
 struct OpenPort<'m> {
     port: u16,
     side: ServerSide<'m>,
-    fronts: Vec<(&'m Service, u16)>,
+    fronts: Vec<Front<'m>>,
     clients: Vec<(usize, ClientSide<'m>)>,
+}
+
+/// A Service port in front of a server's container port, with the host name DestinationRules
+/// match against.
+struct Front<'m> {
+    service: &'m Service,
+    port: u16,
+    host: String,
 }
 
 /// A workload's sidecar and its own mesh settings.
@@ -411,24 +418,22 @@ impl Model {
                 Some(ClientSide::ServerDisables)
             }
             (Mesh::Linkerd, ServerSide::Bypassed(_)) => Some(ClientSide::ServerSkips),
-            (Mesh::Istio, ServerSide::IstioMode(..)) => {
-                open.fronts.iter().find_map(|(service, port)| {
-                    let rule = self.mesh.destination_rule(&client.namespace, service)?;
-                    let disabled = rule
-                        .ports
-                        .iter()
-                        .find(|(p, _)| p == port)
-                        .map_or(rule.disables, |(_, disabled)| *disabled);
-                    disabled.then_some(ClientSide::DestinationRule(rule, service))
-                })
-            }
+            (Mesh::Istio, ServerSide::IstioMode(..)) => open.fronts.iter().find_map(|front| {
+                let rule = self.mesh.destination_rule(&client.namespace, front)?;
+                let disabled = rule
+                    .ports
+                    .iter()
+                    .find(|(p, _)| *p == front.port)
+                    .map_or(rule.disables, |(_, disabled)| *disabled);
+                disabled.then_some(ClientSide::DestinationRule(rule, front.service))
+            }),
             _ => None,
         }
     }
 
     /// The Service ports in front of a workload's container port, where Istio clients may
     /// apply DestinationRules (none without DestinationRules).
-    fn fronts(&self, workload: &Workload, port: u16) -> Vec<(&Service, u16)> {
+    fn fronts(&self, workload: &Workload, port: u16) -> Vec<Front<'_>> {
         if self.mesh.destination_rules.is_empty() {
             return Vec::new();
         }
@@ -440,7 +445,11 @@ impl Model {
                     .ports
                     .iter()
                     .filter(|p| p.target_on(workload) == Some(port))
-                    .map(move |p| (service, p.port))
+                    .map(move |p| Front {
+                        service,
+                        port: p.port,
+                        host: format!("{}.{}.{CLUSTER_DOMAIN}", service.name, service.namespace),
+                    })
             })
             .collect()
     }
@@ -505,12 +514,17 @@ impl Model {
             let admitted: Option<Vec<usize>> = self
                 .ingress_candidates(server)
                 .map(|set| set.iter().collect());
-            let groups: Vec<&[usize]> = match &admitted {
-                Some(admitted) => vec![admitted.as_slice()],
-                None => egress_groups.iter().map(Vec::as_slice).collect(),
+            let isolated = admitted.is_some();
+            let admitted_group;
+            let groups: &[Vec<usize>] = match admitted {
+                Some(admitted) => {
+                    admitted_group = [admitted];
+                    &admitted_group
+                }
+                None => &egress_groups,
             };
             for group in groups {
-                let shared = admitted.is_none().then(|| {
+                let shared = (!isolated).then(|| {
                     self.allowed_ports(Endpoint::Workload(group[0]), Endpoint::Workload(server))
                 });
                 if shared.as_ref().is_some_and(|allowed| {

@@ -1,12 +1,12 @@
 use palisade_core::{RuleMeta, Severity};
-use palisade_k8s::{JsonPath, Object, pod_view};
+use palisade_k8s::{Object, pod_view};
 
 use super::CATEGORY;
 use crate::frameworks::nsa;
 use crate::mitre;
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
-use palisade_k8s::mesh::Mesh;
+use palisade_k8s::mesh::{Mesh, MeshSettings};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -59,30 +59,47 @@ fn check(context: &Context<'_>, object: &Object) -> Vec<Violation> {
     let Some(mesh) = context.inventory.meshed_namespaces.get(namespace) else {
         return Vec::new();
     };
-    let metadata = pod.metadata_path.clone();
-    let opt_out = |kind: &str, key: &str, off: &str| -> Option<JsonPath> {
-        let value = pod.metadata?.get(kind)?.get(key)?;
-        (value.as_str() == Some(off)).then(|| metadata.keys(&[kind, key]))
+    let settings = MeshSettings::of_pod(pod.metadata);
+    let opted_out = match mesh {
+        Mesh::Istio => settings.istio_injection == Some(false),
+        Mesh::Linkerd => settings.linkerd_injection == Some(false),
     };
-    let found = match mesh {
-        Mesh::Istio => opt_out("labels", "sidecar.istio.io/inject", "false")
-            .or_else(|| opt_out("annotations", "sidecar.istio.io/inject", "false"))
-            .map(|path| (path, "sidecar.istio.io/inject: \"false\"")),
-        Mesh::Linkerd => opt_out("annotations", "linkerd.io/inject", "disabled")
-            .map(|path| (path, "linkerd.io/inject: disabled")),
+    if !opted_out {
+        return Vec::new();
+    }
+    // Point at the label or annotation that opts out (Istio's label before its annotation).
+    let (key, off, kinds, how): (_, _, &[&str], _) = match mesh {
+        Mesh::Istio => (
+            "sidecar.istio.io/inject",
+            "false",
+            &["labels", "annotations"],
+            "sidecar.istio.io/inject: \"false\"",
+        ),
+        Mesh::Linkerd => (
+            "linkerd.io/inject",
+            "disabled",
+            &["annotations"],
+            "linkerd.io/inject: disabled",
+        ),
     };
-    found
-        .map(|(path, how)| {
-            Violation::at(
-                path,
-                format!(
-                    "{} {namespace}/{} opts out of {} injection ({how}) in a meshed namespace: its traffic is plaintext",
-                    object.kind,
-                    object.name,
-                    mesh.name()
-                ),
-            )
+    let path = kinds
+        .iter()
+        .find(|kind| {
+            pod.metadata
+                .and_then(|m| m.get(kind)?.get(key)?.as_str())
+                .is_some_and(|value| value == off)
         })
-        .into_iter()
-        .collect()
+        .map_or_else(
+            || pod.metadata_path.clone(),
+            |kind| pod.metadata_path.keys(&[kind, key]),
+        );
+    vec![Violation::at(
+        path,
+        format!(
+            "{} {namespace}/{} opts out of {} injection ({how}) in a meshed namespace: its traffic is plaintext",
+            object.kind,
+            object.name,
+            mesh.name()
+        ),
+    )]
 }

@@ -1,4 +1,5 @@
 use palisade_core::{RuleMeta, Severity};
+use palisade_k8s::mesh::{INBOUND_BYPASSES, OUTBOUND_BYPASSES};
 use palisade_k8s::{Object, pod_view};
 
 use super::CATEGORY;
@@ -7,17 +8,8 @@ use crate::mitre;
 use crate::rules::{Context, Rule, workloads};
 use crate::violation::Violation;
 
-/// The annotations that let traffic bypass the sidecar, with the mesh and direction.
-const BYPASSES: &[(&str, &str)] = &[
-    ("config.linkerd.io/skip-inbound-ports", "inbound"),
-    ("config.linkerd.io/skip-outbound-ports", "outbound"),
-    ("traffic.sidecar.istio.io/excludeInboundPorts", "inbound"),
-    ("traffic.sidecar.istio.io/excludeOutboundPorts", "outbound"),
-    (
-        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
-        "outbound",
-    ),
-];
+/// Istio's annotation for outbound addresses that bypass the sidecar (beside the port lists).
+const EXCLUDED_OUTBOUND_RANGES: &str = "traffic.sidecar.istio.io/excludeOutboundIPRanges";
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -57,8 +49,13 @@ fn check(_: &Context<'_>, object: &Object) -> Vec<Violation> {
         return Vec::new();
     };
     let annotations = pod.metadata_path.key("annotations");
-    BYPASSES
+    let inbound = INBOUND_BYPASSES.iter().map(|key| (*key, "inbound"));
+    let outbound = OUTBOUND_BYPASSES
         .iter()
+        .chain([&EXCLUDED_OUTBOUND_RANGES])
+        .map(|key| (*key, "outbound"));
+    inbound
+        .chain(outbound)
         .filter_map(|(key, direction)| {
             let value = pod.annotation(key)?.as_str()?;
             let value = value.trim();
